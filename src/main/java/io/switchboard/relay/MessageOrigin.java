@@ -1,0 +1,17 @@
+package io.switchboard.relay;
+
+import io.switchboard.protocol.ErrorCode;
+
+/**
+ * Who learns the outcome of a message taken into a queue: the sending client, or an operator
+ * waiting for an answer. Exactly one of the two methods is called, once, for every message.
+ * Calls come from any thread and must not block.
+ */
+public interface MessageOrigin {
+
+    /** The message was written in full to its destination's socket. */
+    void delivered(int dest, long seq);
+
+    /** The message will not be written. */
+    void failed(ErrorCode code, int dest, long seq);
+}

@@ -1,0 +1,68 @@
+package io.switchboard.relay;
+
+import java.util.Arrays;
+
+/**
+ * Frames queued for one client, coalesced into one array so that the writer sends them in
+ * one write, with the origin and seq of each message among them so that each gets its outcome.
+ * Owned by {@link OutboundQueue}, which swaps two of these between the senders and the writer.
+ */
+final class OutboundBatch {
+
+    /** Past this, a buffer is dropped after use rather than kept by an idle client. */
+    private static final int RETAINED_CAPACITY = 64 * 1024;
+    private static final int INITIAL_CAPACITY = 256;
+    private static final int INITIAL_MESSAGES = 8;
+
+    byte[] bytes = new byte[INITIAL_CAPACITY];
+    int size;
+    MessageOrigin[] origins = new MessageOrigin[INITIAL_MESSAGES];
+    long[] seqs = new long[INITIAL_MESSAGES];
+    int messages;
+    long payloadBytes;
+    long overheadBytes;
+
+    boolean isEmpty() {
+        return this.size == 0;
+    }
+
+    /** Makes room for {@code n} more bytes and returns the offset to write them at. */
+    int reserve(int n) {
+        int at = this.size;
+        int needed = at + n;
+        if (needed > this.bytes.length) {
+            this.bytes = Arrays.copyOf(this.bytes, Math.max(needed, Math.min(this.bytes.length * 2, Integer.MAX_VALUE - 8)));
+        }
+        this.size = needed;
+        return at;
+    }
+
+    void addMessage(MessageOrigin origin, long seq, int payloadLength, int overhead) {
+        if (this.messages == this.origins.length) {
+            this.origins = Arrays.copyOf(this.origins, this.messages * 2);
+            this.seqs = Arrays.copyOf(this.seqs, this.messages * 2);
+        }
+        this.origins[this.messages] = origin;
+        this.seqs[this.messages] = seq;
+        this.messages++;
+        this.payloadBytes += payloadLength;
+        this.overheadBytes += overhead;
+    }
+
+    void reset() {
+        if (this.bytes.length > RETAINED_CAPACITY) {
+            this.bytes = new byte[INITIAL_CAPACITY];
+        }
+        if (this.origins.length > RETAINED_CAPACITY / 8) {
+            this.origins = new MessageOrigin[INITIAL_MESSAGES];
+            this.seqs = new long[INITIAL_MESSAGES];
+        }
+        else {
+            Arrays.fill(this.origins, 0, this.messages, null);
+        }
+        this.size = 0;
+        this.messages = 0;
+        this.payloadBytes = 0;
+        this.overheadBytes = 0;
+    }
+}

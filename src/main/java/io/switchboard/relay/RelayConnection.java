@@ -1,0 +1,48 @@
+package io.switchboard.relay;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.integration.ip.tcp.connection.TcpNetConnection;
+
+/**
+ * A client's connection: Spring Integration's blocking connection, which reads on its own
+ * virtual thread and publishes the open and close events, plus direct access to the socket's
+ * output for the client's {@link ClientWriter}.
+ *
+ * <p>The writer bypasses {@link #send}: that path wraps the socket in a
+ * {@code BufferedOutputStream} as large as the socket's send buffer (megabytes per client on
+ * Linux) and copies every batch through it, while our batches are already coalesced.
+ */
+public final class RelayConnection extends TcpNetConnection {
+
+    private final Socket socket;
+    private volatile @Nullable ClientSession session;
+
+    RelayConnection(Socket socket, boolean server, boolean lookupHost,
+            @Nullable ApplicationEventPublisher publisher, @Nullable String factoryName) {
+        super(socket, server, lookupHost, publisher, factoryName);
+        this.socket = socket;
+    }
+
+    @Nullable ClientSession session() {
+        return this.session;
+    }
+
+    void attach(ClientSession session) {
+        this.session = session;
+    }
+
+    OutputStream output() throws IOException {
+        return this.socket.getOutputStream();
+    }
+
+    @Nullable InetSocketAddress remoteAddress() {
+        return (this.socket.getRemoteSocketAddress() instanceof InetSocketAddress address) ? address : null;
+    }
+}

@@ -1,0 +1,86 @@
+package io.switchboard.relay;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import io.switchboard.protocol.ErrorCode;
+
+/**
+ * The relay's Micrometer meters, under {@code switchboard.}. Counters are incremented once per
+ * read batch rather than per frame, to keep them off the per-message path.
+ */
+public final class RelayMetrics {
+
+    private final Counter messagesIn;
+    private final Counter bytesIn;
+    private final Counter messagesOut;
+    private final Counter bytesOut;
+    private final Counter evictions;
+    private final Counter rejects;
+    private final Counter connections;
+    private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+
+    RelayMetrics(MeterRegistry meters, ClientRegistry registry) {
+        this.messagesIn = Counter.builder("switchboard.messages.received")
+                .description("SEND frames read from clients").register(meters);
+        this.bytesIn = Counter.builder("switchboard.bytes.received").baseUnit("bytes")
+                .description("Payload bytes of SEND frames read from clients").register(meters);
+        this.messagesOut = Counter.builder("switchboard.messages.delivered")
+                .description("DELIVER frames written to clients").register(meters);
+        this.bytesOut = Counter.builder("switchboard.bytes.delivered").baseUnit("bytes")
+                .description("Payload bytes of DELIVER frames written to clients").register(meters);
+        this.evictions = Counter.builder("switchboard.evictions")
+                .description("Clients disconnected as slow consumers").register(meters);
+        this.rejects = Counter.builder("switchboard.connections.rejected")
+                .description("Connections closed without an ID (max-clients reached, or shutting down)")
+                .register(meters);
+        this.connections = Counter.builder("switchboard.connections.accepted")
+                .description("Connections given an ID").register(meters);
+        for (ErrorCode code : ErrorCode.values()) {
+            this.errors.put(code, Counter.builder("switchboard.errors").tag("code", code.name())
+                    .description("ERROR frames sent to clients").register(meters));
+        }
+        Gauge.builder("switchboard.clients.connected", registry, ClientRegistry::size)
+                .description("Clients connected to this node").register(meters);
+        Gauge.builder("switchboard.queued.bytes", registry, RelayMetrics::queuedBytes).baseUnit("bytes")
+                .description("Payload bytes queued for clients and not yet written").register(meters);
+    }
+
+    private static double queuedBytes(ClientRegistry registry) {
+        long total = 0;
+        for (ClientSession session : registry.all()) {
+            total += session.queuedBytes();
+        }
+        return total;
+    }
+
+    void received(long messages, long bytes) {
+        this.messagesIn.increment(messages);
+        this.bytesIn.increment(bytes);
+    }
+
+    void delivered(long messages, long bytes) {
+        this.messagesOut.increment(messages);
+        this.bytesOut.increment(bytes);
+    }
+
+    void error(ErrorCode code) {
+        this.errors.get(code).increment();
+    }
+
+    void evicted() {
+        this.evictions.increment();
+    }
+
+    void rejected() {
+        this.rejects.increment();
+    }
+
+    void accepted() {
+        this.connections.increment();
+    }
+}

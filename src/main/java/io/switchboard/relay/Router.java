@@ -1,0 +1,110 @@
+package io.switchboard.relay;
+
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageHandler;
+
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.SendBatch;
+import io.switchboard.protocol.Wire;
+
+/**
+ * Routes the SEND frames of each read, on the sender's own reader thread, into their
+ * destinations' queues: one lookup and one copy per frame, no thread hop, and a wait only
+ * where the protocol wants one (policy {@code pause}), which holds up only this sender.
+ * Every frame ends queued, or in one ERROR to its sender.
+ */
+public final class Router implements MessageHandler {
+
+    private static final Log logger = LogFactory.getLog(Router.class);
+
+    private final ClientRegistry registry;
+    private final RelayMetrics metrics;
+    private final long pauseNanos;
+    private final long closeWaitNanos;
+
+    Router(ClientRegistry registry, RelayProperties properties, RelayMetrics metrics) {
+        this.registry = registry;
+        this.metrics = metrics;
+        this.pauseNanos = (properties.overflowPolicy() == OverflowPolicy.PAUSE) ? Long.MAX_VALUE : 0;
+        this.closeWaitNanos = properties.slowConsumerTimeout().toNanos() * 2;
+    }
+
+    @Override
+    public void handleMessage(Message<?> message) {
+        InboundFrames inbound = (InboundFrames) message.getPayload();
+        ClientSession sender = inbound.sender();
+        SendBatch batch = inbound.batch();
+        byte[] bytes = batch.bytes();
+        int end = batch.end();
+        long payloadBytes = 0;
+        for (int p = 0; p < end; ) {
+            int dest = Wire.getInt(bytes, p);
+            int length = Wire.getInt(bytes, p + 4);
+            route(sender, dest, bytes, p + Wire.SEND_HEADER_BYTES, length, sender.nextSeq());
+            payloadBytes += length;
+            p += Wire.SEND_HEADER_BYTES + length;
+        }
+        sender.countIn(batch.frames(), payloadBytes);
+        this.metrics.received(batch.frames(), payloadBytes);
+        if (batch.hasOversizedFrame()) {
+            rejectOversized(sender, (int) batch.oversizedDest());
+        }
+    }
+
+    private void route(ClientSession sender, int dest, byte[] bytes, int offset, int length, long seq) {
+        ClientSession target = (dest == Wire.OPERATOR_ID) ? null : this.registry.get(dest);
+        if (target == null) {
+            error(sender, ErrorCode.UNKNOWN_DESTINATION, dest, seq);
+            return;
+        }
+        OfferResult result = target.queue().offer(sender.id(), bytes, offset, length, sender, seq, this.pauseNanos);
+        switch (result) {
+            case QUEUED -> { }
+            case BUSY -> error(sender, ErrorCode.DESTINATION_BUSY, dest, seq);
+            case GONE -> error(sender, ErrorCode.DESTINATION_GONE, dest, seq);
+            case CLOSED -> error(sender, ErrorCode.UNKNOWN_DESTINATION, dest, seq);
+        }
+    }
+
+    private void error(ClientSession sender, ErrorCode code, int dest, long seq) {
+        sender.queue().offerError(code, dest, seq, true);
+        this.metrics.error(code);
+    }
+
+    /**
+     * FRAME_TOO_LARGE: the ERROR goes out after what is already queued, then the connection
+     * closes. This reader waits for that, so that the unread payload is never taken for frames.
+     */
+    private void rejectOversized(ClientSession sender, int dest) {
+        error(sender, ErrorCode.FRAME_TOO_LARGE, dest, sender.nextSeq());
+        sender.queue().drainAndClose();
+        try {
+            if (!sender.awaitClosed(this.closeWaitNanos, TimeUnit.NANOSECONDS)) {
+                sender.disconnect();
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            sender.disconnect();
+        }
+        logger.debug("Closed " + sender + " after a frame over max-payload-bytes");
+    }
+
+    /**
+     * Offers a message from someone other than a client (the operator) to {@code dest}.
+     * @param waitNanos how long to wait for room: 0 not at all
+     * @return what became of it; when QUEUED, {@code origin} learns the outcome later
+     */
+    public OfferResult offer(int dest, int src, byte[] payload, MessageOrigin origin, long waitNanos) {
+        ClientSession target = this.registry.get(dest);
+        if (target == null) {
+            return OfferResult.CLOSED;
+        }
+        return target.queue().offer(src, payload, 0, payload.length, origin, 0, waitNanos);
+    }
+}

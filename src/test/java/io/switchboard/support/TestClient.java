@@ -1,0 +1,147 @@
+package io.switchboard.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+
+import io.switchboard.protocol.ServerFrame;
+import io.switchboard.protocol.ServerFrameReader;
+import io.switchboard.protocol.Wire;
+
+/**
+ * A raw protocol client for tests: a real socket on loopback, frames written by hand, every
+ * read bounded by a timeout so that a test fails rather than hangs.
+ */
+public final class TestClient implements AutoCloseable {
+
+    public static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Socket socket;
+    private final OutputStream out;
+    private final ServerFrameReader reader;
+    private int id;
+    private long sent;
+
+    private TestClient(Socket socket) throws IOException {
+        this.socket = socket;
+        this.out = socket.getOutputStream();
+        this.reader = new ServerFrameReader(socket.getInputStream());
+    }
+
+    /** Connects and reads the greeting. */
+    public static TestClient connect(int port) throws IOException {
+        TestClient client = connectWithoutGreeting(port);
+        client.id = client.reader.readGreeting();
+        return client;
+    }
+
+    /** Connects without reading anything yet. */
+    public static TestClient connectWithoutGreeting(int port) throws IOException {
+        Socket socket = new Socket();
+        socket.setTcpNoDelay(true);
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
+        return new TestClient(socket);
+    }
+
+    public int readGreeting() throws IOException {
+        this.id = this.reader.readGreeting();
+        return this.id;
+    }
+
+    public int id() {
+        return this.id;
+    }
+
+    public Socket socket() {
+        return this.socket;
+    }
+
+    /** Number of SENDs written so far: the seq of the last one. */
+    public long sent() {
+        return this.sent;
+    }
+
+    /** Writes one SEND and returns its seq. */
+    public long send(int dest, byte[] payload) throws IOException {
+        this.out.write(sendFrame(dest, payload));
+        return ++this.sent;
+    }
+
+    /** Writes raw bytes; the caller counts the SENDs in them with {@link #countSent}. */
+    public void writeRaw(byte[] bytes) throws IOException {
+        this.out.write(bytes);
+    }
+
+    public void countSent(long frames) {
+        this.sent += frames;
+    }
+
+    public static byte[] sendFrame(int dest, byte[] payload) {
+        byte[] frame = new byte[Wire.SEND_HEADER_BYTES + payload.length];
+        Wire.putSendHeader(frame, 0, dest, payload.length);
+        System.arraycopy(payload, 0, frame, Wire.SEND_HEADER_BYTES, payload.length);
+        return frame;
+    }
+
+    /** Concatenates frames, to write many of them in one write. */
+    public static byte[] frames(byte[]... frames) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (byte[] frame : frames) {
+            all.writeBytes(frame);
+        }
+        return all.toByteArray();
+    }
+
+    /** Reads the next frame, failing after {@link #READ_TIMEOUT}. */
+    public ServerFrame read() throws IOException {
+        return this.reader.read();
+    }
+
+    public ServerFrame.Deliver readDeliver() throws IOException {
+        ServerFrame frame = read();
+        if (frame instanceof ServerFrame.Deliver deliver) {
+            return deliver;
+        }
+        throw new AssertionError("expected a DELIVER, read " + frame);
+    }
+
+    public ServerFrame.Error readError() throws IOException {
+        ServerFrame frame = read();
+        if (frame instanceof ServerFrame.Error error) {
+            return error;
+        }
+        throw new AssertionError("expected an ERROR, read " + frame);
+    }
+
+    /** True when the server closes the connection (EOF or reset) within the timeout. */
+    public boolean awaitClosedByServer(Duration timeout) throws IOException {
+        this.socket.setSoTimeout((int) timeout.toMillis());
+        try {
+            while (true) {
+                this.reader.read();
+            }
+        }
+        catch (EOFException | java.net.SocketException ex) {
+            return true;
+        }
+        catch (SocketTimeoutException ex) {
+            return false;
+        }
+        finally {
+            if (!this.socket.isClosed()) {
+                this.socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        this.socket.close();
+    }
+}
