@@ -28,7 +28,6 @@ public final class ConnectionLifecycle {
     private final long maxQueuedBytes;
     private final int maxClients;
     private final AtomicInteger admitted = new AtomicInteger();
-    private final Thread.Builder writers = Thread.ofVirtual().name("writer-", 0);
     private volatile boolean accepting = true;
 
     ConnectionLifecycle(ClientRegistry registry, IdAllocator ids, RelayMetrics metrics, RelayProperties properties) {
@@ -57,7 +56,7 @@ public final class ConnectionLifecycle {
         while (!this.registry.add(session));
         connection.attach(session);
         this.metrics.accepted();
-        this.writers.start(new ClientWriter(session));
+        Thread.ofVirtual().name("writer-" + session.idAsLong()).start(new ClientWriter(session));
         if (!connection.isOpen()) {
             // Closed before it was attached: its close event found no session.
             forget(session);
