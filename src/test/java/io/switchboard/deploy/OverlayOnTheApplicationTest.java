@@ -1,0 +1,173 @@
+package io.switchboard.deploy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.actuate.context.properties.ConfigurationPropertiesReportEndpoint;
+import org.springframework.boot.actuate.context.properties.ConfigurationPropertiesReportEndpoint.ConfigurationPropertiesBeanDescriptor;
+import org.springframework.boot.actuate.endpoint.Show;
+import org.springframework.boot.json.JsonParserFactory;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.switchboard.relay.RelayEndpoint;
+import io.switchboard.support.TestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The real application, started with the environment a pod of an overlay gets (its ConfigMap,
+ * its Secret, its env entries), as Spring Boot reads a process environment. The two port
+ * variables are set to 0 so that this test can run beside others; that the manifests' ports
+ * agree with each other is {@link KubernetesManifestsTest}'s part.
+ */
+abstract class OverlayOnTheApplicationTest {
+
+    /**
+     * Variables the manifests set already for properties that another branch brings: each is
+     * allowed to bind to nothing until then. Once one binds, this test fails until its entry is
+     * removed here, so that from then on it is checked like every other variable.
+     */
+    static final Map<String, String> AWAITING_PROPERTY = Map.of(
+            "SWITCHBOARD_ADMIN_PASSWORD", "switchboard.admin.password, from the admin branch",
+            "SWITCHBOARD_SHUTDOWN_GRACE", "switchboard.shutdown-grace, from the admin branch");
+
+    /** The variables the test sets to 0; Spring Boot maps them to switchboard.tcp.port and server.port. */
+    static final Set<String> PORT_VARIABLES = Set.of("SWITCHBOARD_TCP_PORT", "SERVER_PORT");
+
+    private static final Pattern FROM_MANIFESTS = Pattern
+        .compile("\"([^\"]+)\" from property source \"" + Pattern.quote(ApplicationSettings.SOURCE_NAME) + "\"");
+
+    @Autowired
+    ConfigurableApplicationContext context;
+
+    @Autowired
+    RelayEndpoint relay;
+
+    @LocalServerPort
+    int httpPort;
+
+    abstract String overlay();
+
+    /** What the application is started with: the pod's environment, but free ports. */
+    static Map<String, String> applicationEnvironment(String overlay) {
+        Map<String, String> environment = new LinkedHashMap<>(Manifests.render(overlay).environment());
+        PORT_VARIABLES.forEach((name) -> environment.put(name, "0"));
+        return environment;
+    }
+
+    @Test
+    void everyProbePathAnswersUpOnTheRunningApplication() throws Exception {
+        Map<String, Object> container = Manifests.render(overlay()).container();
+        List<String> paths = List.of("startupProbe", "livenessProbe", "readinessProbe").stream()
+            .map((probe) -> Manifests.string(container, probe + ".httpGet.path"))
+            .toList();
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+            for (String path : paths) {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.httpPort + path))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(path).isEqualTo(200);
+                assertThat(JsonParserFactory.getJsonParser().parseMap(response.body())).as(path).containsEntry("status", "UP");
+            }
+        }
+    }
+
+    @Test
+    void theRelayAcceptsClientsWhileReady() throws IOException {
+        await().atMost(Duration.ofSeconds(10)).until(this.relay::isListening);
+        try (TestClient client = TestClient.connect(this.relay.port())) {
+            assertThat(client.id()).isNotZero();
+        }
+    }
+
+    @Test
+    void everyVariableTheManifestsSetFeedsAConfigurationPropertiesBean() {
+        Map<String, String> manifests = Manifests.render(overlay()).environment();
+        Map<String, String> fed = fedByTheManifests();
+
+        Map<String, String> expected = applicationEnvironment(overlay());
+        fed.forEach((variable, input) -> assertThat(input)
+            .as("%s fed a property with another value than the manifests give", variable)
+            .endsWith("=" + expected.get(variable)));
+
+        Set<String> unbound = new TreeSet<>(manifests.keySet());
+        unbound.removeAll(fed.keySet());
+        assertThat(unbound).as("variables the manifests set that bind to no property of the application; bound: %s", fed)
+            .isSubsetOf(AWAITING_PROPERTY.keySet());
+        assertThat(fed.keySet()).as("these now bind: remove them from AWAITING_PROPERTY so that they stay checked")
+            .doesNotContainAnyElementsOf(AWAITING_PROPERTY.keySet());
+        assertThat(manifests.keySet()).as("AWAITING_PROPERTY names variables the manifests no longer set")
+            .containsAll(AWAITING_PROPERTY.keySet());
+        unbound.forEach((variable) -> System.out.println(overlay() + ": " + variable
+                + " binds to no property on this branch yet; awaiting " + AWAITING_PROPERTY.get(variable)));
+    }
+
+    /**
+     * Which of the application's {@code @ConfigurationProperties} beans took a value from the
+     * manifests' variables, as Actuator's configprops report shows it: variable to
+     * "bean-prefix.property=value".
+     */
+    private Map<String, String> fedByTheManifests() {
+        ConfigurationPropertiesReportEndpoint report = new ConfigurationPropertiesReportEndpoint(List.of(), Show.ALWAYS);
+        report.setApplicationContext(this.context);
+        Map<String, String> fed = new TreeMap<>();
+        report.configurationProperties().getContexts().values().forEach((contextDescriptor) -> {
+            for (ConfigurationPropertiesBeanDescriptor bean : contextDescriptor.getBeans().values()) {
+                collect(bean.getPrefix(), bean.getInputs(), fed);
+            }
+        });
+        return fed;
+    }
+
+    private static void collect(String path, Object inputs, Map<String, String> fed) {
+        if (inputs instanceof Map<?, ?> map) {
+            if (map.get("origin") instanceof String origin && map.containsKey("value")) {
+                Matcher matcher = FROM_MANIFESTS.matcher(origin);
+                if (matcher.matches()) {
+                    fed.put(matcher.group(1), path + "=" + map.get("value"));
+                }
+                return;
+            }
+            map.forEach((key, value) -> collect(path + "." + key, value, fed));
+        }
+        else if (inputs instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                collect(path + "[" + i + "]", list.get(i), fed);
+            }
+        }
+    }
+
+    /** Puts the overlay's environment first in the application's, named as Spring Boot maps a process environment. */
+    abstract static class OverlayEnvironment implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+        private final String overlay;
+
+        OverlayEnvironment(String overlay) {
+            this.overlay = overlay;
+        }
+
+        @Override
+        public void initialize(ConfigurableApplicationContext context) {
+            context.getEnvironment().getPropertySources()
+                .addFirst(ApplicationSettings.environmentSource(applicationEnvironment(this.overlay)));
+        }
+    }
+}

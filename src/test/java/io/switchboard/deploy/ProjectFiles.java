@@ -1,0 +1,62 @@
+package io.switchboard.deploy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import org.w3c.dom.Document;
+
+/** The project's own build files, read as the build reads them. */
+final class ProjectFiles {
+
+    /** Maven runs the tests in the project's directory. */
+    static final Path ROOT = Path.of("").toAbsolutePath();
+
+    private ProjectFiles() {
+    }
+
+    static List<String> lines(String file) {
+        try {
+            return Files.readAllLines(ROOT.resolve(file));
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException("cannot read " + file, ex);
+        }
+    }
+
+    /** The Maven command CI runs: the one line of .ci/run that starts the wrapper. */
+    static String ciBuildCommand() {
+        List<String> commands = lines(".ci/run").stream().map(String::strip).filter((line) -> line.startsWith("./mvnw")).toList();
+        if (commands.size() != 1) {
+            throw new AssertionError(".ci/run should run ./mvnw exactly once, found " + commands);
+        }
+        return commands.getFirst();
+    }
+
+    /** The Java release the project is compiled for (pom.xml's java.version). */
+    static String javaVersion() {
+        return pomValue("/project/properties/java.version");
+    }
+
+    /** The name of the jar the build makes in target/. */
+    static String jarName() {
+        return pomValue("/project/build/finalName") + ".jar";
+    }
+
+    private static String pomValue(String xpath) {
+        try {
+            Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile());
+            String value = javax.xml.xpath.XPathFactory.newInstance().newXPath().evaluate(xpath, pom).strip();
+            if (value.isEmpty()) {
+                throw new AssertionError("pom.xml has no " + xpath);
+            }
+            return value;
+        }
+        catch (Exception ex) {
+            throw new IllegalStateException("cannot read pom.xml", ex);
+        }
+    }
+}
