@@ -22,4 +22,9 @@ public final class RelayEndpoint {
     public boolean isAccepting() {
         return this.factory.isAccepting();
     }
+
+    /** Shutdown has begun: the relay stopped taking connections on purpose. */
+    public boolean isShuttingDown() {
+        return this.factory.isStopping();
+    }
 }

@@ -32,6 +32,11 @@ final class RelayServerConnectionFactory extends TcpNetServerConnectionFactory {
         }
     }
 
+    /** Whether {@link #stopListening()} was called. */
+    boolean isStopping() {
+        return isShuttingDown();
+    }
+
     /** Whether new connections are taken now. */
     boolean isAccepting() {
         return isListening() && !isShuttingDown();
