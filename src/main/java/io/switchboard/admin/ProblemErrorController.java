@@ -1,5 +1,7 @@
 package io.switchboard.admin;
 
+import java.net.URI;
+
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -24,6 +26,16 @@ class ProblemErrorController implements ErrorController {
         if (status == null || !status.isError()) {
             status = HttpStatus.INTERNAL_SERVER_ERROR;
         }
-        return ResponseEntity.status(status).body(ProblemDetail.forStatusAndDetail(status, status.getReasonPhrase()));
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, status.getReasonPhrase());
+        // The request that failed, not this error page.
+        if (request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI) instanceof String uri) {
+            try {
+                problem.setInstance(URI.create(uri));
+            }
+            catch (IllegalArgumentException ex) {
+                // A path the firewall rejected may not even be a URI: leave it out.
+            }
+        }
+        return ResponseEntity.status(status).body(problem);
     }
 }
