@@ -1,5 +1,7 @@
 package io.switchboard.admin;
 
+import java.io.IOException;
+
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -19,6 +21,14 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 class AdminExceptionHandler extends ResponseEntityExceptionHandler {
 
     private static final Log log = LogFactory.getLog(AdminExceptionHandler.class);
+
+    /** Mostly a client that went away mid-body: nothing of ours failed, and nothing was sent. */
+    @ExceptionHandler(IOException.class)
+    ResponseEntity<ProblemDetail> unreadable(IOException ex) {
+        log.debug("Request body not read: " + ex);
+        return ResponseEntity.badRequest()
+                .body(ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request body could not be read"));
+    }
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception ex) {

@@ -60,10 +60,17 @@ class ClientsController {
     }
 
     @PostMapping("/{id}/messages")
-    Delivered send(@PathVariable String id, HttpServletRequest request) throws IOException, InterruptedException {
+    Delivered send(@PathVariable String id, HttpServletRequest request) throws IOException {
         int dest = ClientIds.parseId(id);
         byte[] body = this.bodies.read(request);
-        SendOutcome outcome = this.sender.send(dest, body);
+        SendOutcome outcome;
+        try {
+            outcome = this.sender.send(dest, body);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "Interrupted before the outcome was known");
+        }
         if (outcome != SendOutcome.DELIVERED) {
             throw new ResponseStatusException(outcome.status, outcome.detail);
         }

@@ -39,7 +39,7 @@ import static org.awaitility.Awaitility.await;
         "switchboard.overflow-policy=reject",
         "switchboard.max-payload-bytes=" + AdminApiTest.MAX_PAYLOAD,
         "switchboard.max-queued-bytes=" + AdminApiTest.MAX_QUEUED,
-        "switchboard.admin.send-timeout=3s" })
+        "switchboard.admin.send-timeout=5s" })
 class AdminApiTest {
 
     static final String PASSWORD = "test-operator-password";
