@@ -84,4 +84,10 @@ public class RelayConfiguration {
     RelayEndpoint relayEndpoint(RelayServerConnectionFactory factory) {
         return new RelayEndpoint(factory);
     }
+
+    @Bean
+    RelayShutdown relayShutdown(ClientRegistry registry, ConnectionLifecycle lifecycle,
+            RelayServerConnectionFactory factory, RelayProperties properties) {
+        return new RelayShutdown(registry, lifecycle, factory, properties.shutdownGrace());
+    }
 }

@@ -1,13 +1,11 @@
 package io.switchboard.relay;
 
-import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
-
 /** Where the relay listens, and whether it is accepting connections now. */
 public final class RelayEndpoint {
 
-    private final TcpNetServerConnectionFactory factory;
+    private final RelayServerConnectionFactory factory;
 
-    RelayEndpoint(TcpNetServerConnectionFactory factory) {
+    RelayEndpoint(RelayServerConnectionFactory factory) {
         this.factory = factory;
     }
 
@@ -18,5 +16,15 @@ public final class RelayEndpoint {
 
     public boolean isListening() {
         return this.factory.isListening();
+    }
+
+    /** Listening, and not shutting down: a new connection gets an ID (unless max-clients is reached). */
+    public boolean isAccepting() {
+        return this.factory.isAccepting();
+    }
+
+    /** Shutdown has begun: the relay stopped taking connections on purpose. */
+    public boolean isShuttingDown() {
+        return this.factory.isStopping();
     }
 }

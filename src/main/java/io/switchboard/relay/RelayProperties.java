@@ -16,6 +16,8 @@ import org.springframework.util.unit.DataSize;
  * @param slowConsumerTimeout how long a queue may hold data that cannot be written before its
  *        client is disconnected
  * @param maxClients connections taken at once by this node
+ * @param shutdownGrace how long a shutdown lets the clients' queues flush before it closes the
+ *        connections that are left
  */
 @ConfigurationProperties("switchboard")
 public record RelayProperties(
@@ -24,7 +26,8 @@ public record RelayProperties(
         @DefaultValue("4194304") DataSize maxQueuedBytes,
         @DefaultValue("pause") OverflowPolicy overflowPolicy,
         @DefaultValue("30s") Duration slowConsumerTimeout,
-        @DefaultValue("100000") int maxClients) {
+        @DefaultValue("100000") int maxClients,
+        @DefaultValue("10s") Duration shutdownGrace) {
 
     /** Largest payload a Java array can hold with its frame header. */
     static final long PAYLOAD_LIMIT = Integer.MAX_VALUE - 64;
@@ -35,6 +38,7 @@ public record RelayProperties(
         require(maxQueuedBytes.toBytes() >= 1, "switchboard.max-queued-bytes must be at least 1");
         require(slowConsumerTimeout.isPositive(), "switchboard.slow-consumer-timeout must be positive");
         require(maxClients >= 1, "switchboard.max-clients must be at least 1");
+        require(!shutdownGrace.isNegative(), "switchboard.shutdown-grace must not be negative");
     }
 
     /**

@@ -107,4 +107,19 @@ public final class Router implements MessageHandler {
         }
         return target.queue().offer(src, payload, 0, payload.length, origin, 0, waitNanos);
     }
+
+    /**
+     * Offers a message from someone other than a client to every client connected now whose
+     * queue has room, without waiting for room.
+     * @return how many queues took it; {@code origin} learns the outcome of each of those later
+     */
+    public int broadcast(int src, byte[] payload, MessageOrigin origin) {
+        int queued = 0;
+        for (ClientSession target : this.registry.all()) {
+            if (target.queue().offer(src, payload, 0, payload.length, origin, 0, 0) == OfferResult.QUEUED) {
+                queued++;
+            }
+        }
+        return queued;
+    }
 }

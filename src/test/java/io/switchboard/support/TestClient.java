@@ -40,9 +40,24 @@ public final class TestClient implements AutoCloseable {
         return client;
     }
 
+    /**
+     * Connects with a small receive buffer and reads the greeting: a client that does not read
+     * then fills its server-side queue after little data.
+     */
+    public static TestClient connectWithReceiveBuffer(int port, int receiveBufferBytes) throws IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(receiveBufferBytes);
+        TestClient client = connect(socket, port);
+        client.id = client.reader.readGreeting();
+        return client;
+    }
+
     /** Connects without reading anything yet. */
     public static TestClient connectWithoutGreeting(int port) throws IOException {
-        Socket socket = new Socket();
+        return connect(new Socket(), port);
+    }
+
+    private static TestClient connect(Socket socket, int port) throws IOException {
         socket.setTcpNoDelay(true);
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
