@@ -40,15 +40,6 @@ import static org.awaitility.Awaitility.await;
  */
 abstract class OverlayOnTheApplicationTest {
 
-    /**
-     * Variables the manifests set already for properties that another branch brings: each is
-     * allowed to bind to nothing until then. Once one binds, this test fails until its entry is
-     * removed here, so that from then on it is checked like every other variable.
-     */
-    static final Map<String, String> AWAITING_PROPERTY = Map.of(
-            "SWITCHBOARD_ADMIN_PASSWORD", "switchboard.admin.password, from the admin branch",
-            "SWITCHBOARD_SHUTDOWN_GRACE", "switchboard.shutdown-grace, from the admin branch");
-
     /** The variables the test sets to 0; Spring Boot maps them to switchboard.tcp.port and server.port. */
     static final Set<String> PORT_VARIABLES = Set.of("SWITCHBOARD_TCP_PORT", "SERVER_PORT");
 
@@ -111,13 +102,7 @@ abstract class OverlayOnTheApplicationTest {
         Set<String> unbound = new TreeSet<>(manifests.keySet());
         unbound.removeAll(fed.keySet());
         assertThat(unbound).as("variables the manifests set that bind to no property of the application; bound: %s", fed)
-            .isSubsetOf(AWAITING_PROPERTY.keySet());
-        assertThat(fed.keySet()).as("these now bind: remove them from AWAITING_PROPERTY so that they stay checked")
-            .doesNotContainAnyElementsOf(AWAITING_PROPERTY.keySet());
-        assertThat(manifests.keySet()).as("AWAITING_PROPERTY names variables the manifests no longer set")
-            .containsAll(AWAITING_PROPERTY.keySet());
-        unbound.forEach((variable) -> System.out.println(overlay() + ": " + variable
-                + " binds to no property on this branch yet; awaiting " + AWAITING_PROPERTY.get(variable)));
+            .isEmpty();
     }
 
     /**
