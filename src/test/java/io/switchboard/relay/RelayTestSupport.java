@@ -9,12 +9,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
+import io.switchboard.protocol.ServerFrame;
+import io.switchboard.support.FrameCollector;
+import io.switchboard.support.OutcomeLedger;
+import io.switchboard.support.TaggedPayload;
 import io.switchboard.support.TestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -91,6 +96,47 @@ abstract class RelayTestSupport {
 
     boolean isConnected(TestClient client) {
         return this.registry.get(client.id()) != null;
+    }
+
+    /** Reads every frame of {@code client} on a thread of its own, for at most {@link #PATIENCE} idle. */
+    FrameCollector collect(TestClient client, Consumer<ServerFrame> sink) throws IOException {
+        return FrameCollector.start(client, PATIENCE, sink);
+    }
+
+    /** Feeds what {@code client} reads into {@code ledger}. */
+    FrameCollector collectInto(OutcomeLedger ledger, TestClient client) throws IOException {
+        return collect(client, frame -> {
+            switch (frame) {
+                case ServerFrame.Deliver deliver -> ledger.delivered(client.id(), deliver);
+                case ServerFrame.Error error -> ledger.failed(client.id(), error);
+            }
+        });
+    }
+
+    /**
+     * Has {@code sender} send tagged messages of {@code size} bytes to {@code dest}, which does not
+     * read, until {@code dest}'s queue has no room for another (the kernel's socket buffers take
+     * megabytes first), then {@code beyond} more, which wait for room (policy pause) or are
+     * refused (policy reject). Each SEND is registered in {@code ledger} before it is written.
+     * @return the seq of the last SEND, once all are written: under pause, only after room was made
+     */
+    Future<Long> floodUntilFull(TestClient sender, TestClient dest, int size, int beyond, OutcomeLedger ledger) {
+        long maxQueued = this.properties.maxQueuedBytes().toBytes();
+        long limit = (maxQueued + 64L * 1024 * 1024) / size;
+        return background(() -> {
+            long seq = sender.sent();
+            long extra = 0;
+            while (extra < beyond) {
+                if (queuedBytes(dest) + size > maxQueued || !isConnected(dest)) {
+                    extra++;
+                }
+                seq++;
+                ledger.sent(sender.id(), seq, dest.id());
+                sender.send(dest.id(), TaggedPayload.of(sender.id(), seq, size));
+                assertThat(seq).as("messages sent without filling the queue").isLessThan(limit);
+            }
+            return seq;
+        });
     }
 
     <T> Future<T> background(Callable<T> task) {

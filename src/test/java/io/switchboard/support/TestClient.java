@@ -74,6 +74,11 @@ public final class TestClient implements AutoCloseable {
         return this.id;
     }
 
+    /** Sets how long a read may wait before failing with a {@link SocketTimeoutException}. */
+    public void readTimeout(Duration timeout) throws IOException {
+        this.socket.setSoTimeout((int) timeout.toMillis());
+    }
+
     public int id() {
         return this.id;
     }
