@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
@@ -53,7 +54,7 @@ abstract class RelayTestSupport {
 
     @BeforeEach
     void awaitClientsOfEarlierTestsGone() {
-        await().atMost(PATIENCE).until(() -> this.registry.size() == 0);
+        await().atMost(PATIENCE).pollDelay(Duration.ZERO).until(() -> this.registry.size() == 0);
     }
 
     @AfterEach
@@ -65,7 +66,9 @@ abstract class RelayTestSupport {
     }
 
     int port() {
-        await().atMost(PATIENCE).until(this.endpoint::isListening);
+        if (!this.endpoint.isListening()) {
+            await().atMost(PATIENCE).until(this.endpoint::isListening);
+        }
         return this.endpoint.port();
     }
 
@@ -137,6 +140,23 @@ abstract class RelayTestSupport {
             }
             return seq;
         });
+    }
+
+    /** Whether {@code dest}'s queue has no room for a message of {@code size} bytes. */
+    boolean isFull(TestClient dest, int size) {
+        return queuedBytes(dest) + size > this.properties.maxQueuedBytes().toBytes();
+    }
+
+    /**
+     * Waits until the server has stopped reading {@code sender}: {@code dest}'s queue is full and
+     * no SEND of the sender was read for a few polls. Returns the sender's count of SENDs read.
+     */
+    long awaitPaused(TestClient sender, TestClient dest, int size) {
+        ClientSession session = session(sender);
+        AtomicLong last = new AtomicLong(-1);
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250))
+                .until(() -> isFull(dest, size) && session.messagesIn() == last.getAndSet(session.messagesIn()));
+        return last.get();
     }
 
     <T> Future<T> background(Callable<T> task) {
