@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +44,8 @@ class RelayFlowControlTest extends RelayTestSupport {
         FrameCollector senderFrames = collectInto(ledger, sender);
         FrameCollector otherFrames = collectInto(ledger, other);
         int later = 200;
-        Future<Long> flooding = floodUntilFull(sender, slow, SIZE, 3, ledger);
+        AtomicBoolean paused = new AtomicBoolean();
+        Future<Long> flooding = flood(sender, slow, SIZE, ledger, paused::get, 0);
         Future<Void> thenOther = background(() -> {
             long seq = result(flooding);
             for (int i = 0; i < later; i++) {
@@ -53,6 +56,7 @@ class RelayFlowControlTest extends RelayTestSupport {
             return null;
         });
         long readBefore = awaitPaused(sender, slow, SIZE);
+        paused.set(true);
 
         // Nothing of the sender is read while the destination does not read: the messages
         // written after the flood do not reach the other client.
@@ -86,10 +90,12 @@ class RelayFlowControlTest extends RelayTestSupport {
         int roundTrips = 2000;
         long[] before = roundTrips(a, b, roundTrips);
 
-        floodUntilFull(flooder, hog, SIZE, 1, new OutcomeLedger());
+        AtomicBoolean done = new AtomicBoolean();
+        flood(flooder, hog, SIZE, new OutcomeLedger(), done::get, 0);
         long readBefore = awaitPaused(flooder, hog, SIZE);
         Future<long[]> during = background(() -> roundTrips(a, b, roundTrips));
-        long[] latencies = during.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        long[] latencies = during.get(60, TimeUnit.SECONDS);
+        done.set(true);
 
         assertThat(session(flooder).messagesIn()).as("SENDs of the paused flooder read").isEqualTo(readBefore);
         assertThat(isFull(hog, SIZE)).isTrue();
@@ -121,18 +127,5 @@ class RelayFlowControlTest extends RelayTestSupport {
     private static String summary(long[] sorted) {
         return String.format("p50 %d us, p99 %d us, max %d us", sorted[sorted.length / 2] / 1000,
                 sorted[(int) (sorted.length * 0.99)] / 1000, sorted[sorted.length - 1] / 1000);
-    }
-
-    /** The DELIVERs carry seqs {@code first} to {@code last}, each once, in order. */
-    static void assertInOrder(List<ServerFrame.Deliver> delivers, long first, long last) {
-        List<Long> seqs = new ArrayList<>();
-        for (ServerFrame.Deliver deliver : delivers) {
-            seqs.add(TaggedPayload.seq(deliver.payload()));
-        }
-        List<Long> expected = new ArrayList<>();
-        for (long seq = first; seq <= last; seq++) {
-            expected.add(seq);
-        }
-        assertThat(seqs).isEqualTo(expected);
     }
 }
