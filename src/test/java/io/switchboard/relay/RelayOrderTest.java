@@ -1,7 +1,9 @@
 package io.switchboard.relay;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
@@ -61,7 +63,7 @@ class RelayOrderTest extends RelayTestSupport {
                 return null;
             }));
         }
-        java.util.Map<Integer, Long> lastSeq = new java.util.HashMap<>();
+        Map<Integer, Long> lastSeq = new HashMap<>();
         for (TestClient sender : clients) {
             lastSeq.put(sender.id(), 0L);
         }

@@ -2,7 +2,6 @@ package io.switchboard.relay;
 
 import java.io.EOFException;
 import java.util.List;
-import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 
