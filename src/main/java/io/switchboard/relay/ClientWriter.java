@@ -1,7 +1,8 @@
 package io.switchboard.relay;
 
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -9,7 +10,9 @@ import org.apache.commons.logging.LogFactory;
 /**
  * The one thread that writes to a client's socket: it takes everything queued in one swap and
  * writes it with no lock held, so a client that does not read blocks only this thread.
- * Writes go in chunks so that a slow reader's progress is seen by the slow-consumer check.
+ * Writes go in chunks, and any bytes the socket takes count as progress for the slow-consumer
+ * check. When the connection fails mid-batch, the bytes the socket took decide which messages
+ * were written (the client can still read them) and which are gone.
  */
 final class ClientWriter implements Runnable {
 
@@ -26,15 +29,18 @@ final class ClientWriter implements Runnable {
     public void run() {
         OutboundQueue queue = this.session.queue();
         try {
-            OutputStream out = this.session.connection().output();
+            SocketChannel channel = this.session.connection().channel();
             OutboundBatch batch;
             while ((batch = queue.take()) != null) {
+                ByteBuffer buffer = ByteBuffer.wrap(batch.bytes, 0, batch.size);
                 try {
-                    write(out, batch, queue);
+                    write(channel, buffer, queue);
                 }
                 catch (IOException ex) {
                     logger.debug("Write to " + this.session + " failed: " + ex);
-                    queue.failed(batch);
+                    int written = batch.messagesWithin(buffer.position());
+                    this.session.countOut(written, batch.payloadBytesOf(written));
+                    queue.failed(batch, buffer.position());
                     return;
                 }
                 this.session.countOut(batch.messages, batch.payloadBytes);
@@ -42,7 +48,7 @@ final class ClientWriter implements Runnable {
             }
         }
         catch (IOException ex) {
-            logger.debug("No output stream for " + this.session + ": " + ex);
+            logger.debug("No channel for " + this.session + ": " + ex);
         }
         finally {
             // Closed, drained after a FRAME_TOO_LARGE or at shutdown, or broken: the connection ends.
@@ -50,15 +56,16 @@ final class ClientWriter implements Runnable {
         }
     }
 
-    private static void write(OutputStream out, OutboundBatch batch, OutboundQueue queue) throws IOException {
-        int size = batch.size;
-        if (size <= CHUNK_BYTES) {
-            out.write(batch.bytes, 0, size);
-            return;
-        }
-        for (int off = 0; off < size; off += CHUNK_BYTES) {
-            out.write(batch.bytes, off, Math.min(CHUNK_BYTES, size - off));
-            queue.progressed();
+    /** Writes the buffer in full; on failure its position is the count of bytes the socket took. */
+    private static void write(SocketChannel channel, ByteBuffer buffer, OutboundQueue queue) throws IOException {
+        int end = buffer.limit();
+        while (buffer.position() < end) {
+            // A chunk at a time: a heap buffer is copied to a direct one of its size per write.
+            buffer.limit(Math.min(end, buffer.position() + CHUNK_BYTES));
+            if (channel.write(buffer) > 0) {
+                queue.progressed();
+            }
+            buffer.limit(end);
         }
     }
 }

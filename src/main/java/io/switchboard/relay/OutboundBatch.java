@@ -2,6 +2,8 @@ package io.switchboard.relay;
 
 import java.util.Arrays;
 
+import io.switchboard.protocol.Wire;
+
 /**
  * Frames queued for one client, coalesced into one array so that the writer sends them in
  * one write, with the origin and seq of each message among them so that each gets its outcome.
@@ -18,6 +20,8 @@ final class OutboundBatch {
     int size;
     MessageOrigin[] origins = new MessageOrigin[INITIAL_MESSAGES];
     long[] seqs = new long[INITIAL_MESSAGES];
+    /** Where each message's DELIVER frame starts in {@link #bytes}. */
+    int[] starts = new int[INITIAL_MESSAGES];
     int messages;
     long payloadBytes;
     long overheadBytes;
@@ -37,16 +41,40 @@ final class OutboundBatch {
         return at;
     }
 
-    void addMessage(MessageOrigin origin, long seq, int payloadLength, int overhead) {
+    void addMessage(MessageOrigin origin, long seq, int start, int payloadLength, int overhead) {
         if (this.messages == this.origins.length) {
             this.origins = Arrays.copyOf(this.origins, this.messages * 2);
             this.seqs = Arrays.copyOf(this.seqs, this.messages * 2);
+            this.starts = Arrays.copyOf(this.starts, this.messages * 2);
         }
         this.origins[this.messages] = origin;
         this.seqs[this.messages] = seq;
+        this.starts[this.messages] = start;
         this.messages++;
         this.payloadBytes += payloadLength;
         this.overheadBytes += overhead;
+    }
+
+    /** How many messages have their whole frame in the first {@code bytes} bytes: the first ones, as frames are in order. */
+    int messagesWithin(int bytes) {
+        int n = 0;
+        while (n < this.messages && this.starts[n] + Wire.DELIVER_HEADER_BYTES + payloadLength(n) <= bytes) {
+            n++;
+        }
+        return n;
+    }
+
+    /** The payload bytes of the first {@code count} messages. */
+    long payloadBytesOf(int count) {
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            total += payloadLength(i);
+        }
+        return total;
+    }
+
+    private int payloadLength(int message) {
+        return Wire.getInt(this.bytes, this.starts[message] + 5);
     }
 
     void reset() {
@@ -56,6 +84,7 @@ final class OutboundBatch {
         if (this.origins.length > RETAINED_CAPACITY / 8) {
             this.origins = new MessageOrigin[INITIAL_MESSAGES];
             this.seqs = new long[INITIAL_MESSAGES];
+            this.starts = new int[INITIAL_MESSAGES];
         }
         else {
             Arrays.fill(this.origins, 0, this.messages, null);

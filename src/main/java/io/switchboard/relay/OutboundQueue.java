@@ -75,7 +75,7 @@ final class OutboundQueue {
             int at = batch.reserve(frameBytes);
             Wire.putDeliverHeader(batch.bytes, at, src, length);
             System.arraycopy(payload, offset, batch.bytes, at + Wire.DELIVER_HEADER_BYTES, length);
-            batch.addMessage(origin, seq, length, Wire.DELIVER_HEADER_BYTES);
+            batch.addMessage(origin, seq, at, length, Wire.DELIVER_HEADER_BYTES);
             added(length, Wire.DELIVER_HEADER_BYTES);
             return OfferResult.QUEUED;
         }
@@ -205,10 +205,18 @@ final class OutboundQueue {
         recycle(batch);
     }
 
-    /** The batch could not be written: each message in it has gone with its client. */
-    void failed(OutboundBatch batch) {
+    /**
+     * The batch could not be written in full: the socket took its first {@code writtenBytes}
+     * bytes. The messages whose frames lie wholly in them were written, and the client can still
+     * read them (PROTOCOL.md section 5); the others have gone with their client.
+     */
+    void failed(OutboundBatch batch, int writtenBytes) {
         release(batch);
-        failAll(batch);
+        int written = batch.messagesWithin(writtenBytes);
+        for (int i = 0; i < written; i++) {
+            batch.origins[i].delivered(this.clientId, batch.seqs[i]);
+        }
+        failFrom(batch, written);
         recycle(batch);
     }
 
@@ -239,8 +247,8 @@ final class OutboundQueue {
         }
     }
 
-    private void failAll(OutboundBatch batch) {
-        for (int i = 0; i < batch.messages; i++) {
+    private void failFrom(OutboundBatch batch, int first) {
+        for (int i = first; i < batch.messages; i++) {
             batch.origins[i].failed(ErrorCode.DESTINATION_GONE, this.clientId, batch.seqs[i]);
         }
     }
@@ -283,7 +291,7 @@ final class OutboundQueue {
         finally {
             this.lock.unlock();
         }
-        failAll(unwritten);
+        failFrom(unwritten, 0);
     }
 
     /** Payload bytes taken and not yet written. */

@@ -54,6 +54,7 @@ public class RelayConfiguration {
         factory.setDeserializer(new SendBatchDeserializer(properties.maxPayloadBytes().toBytes()));
         factory.setMapper(new InboundFramesMapper());
         factory.setTcpNetConnectionSupport(RelayConnection::new);
+        factory.setTcpSocketFactorySupport(new ChannelSocketFactorySupport());
         SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("reader-");
         executor.setVirtualThreads(true);
         factory.setTaskExecutor(executor);

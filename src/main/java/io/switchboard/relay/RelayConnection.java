@@ -1,9 +1,9 @@
 package io.switchboard.relay;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.SocketChannel;
 
 import org.jspecify.annotations.Nullable;
 
@@ -13,7 +13,7 @@ import org.springframework.integration.ip.tcp.connection.TcpNetConnection;
 /**
  * A client's connection: Spring Integration's blocking connection, which reads on its own
  * virtual thread and publishes the open and close events, plus direct access to the socket's
- * output for the client's {@link ClientWriter}.
+ * channel for the client's {@link ClientWriter}.
  *
  * <p>The writer bypasses {@link #send}: that path wraps the socket in a
  * {@code BufferedOutputStream} as large as the socket's send buffer (megabytes per client on
@@ -38,8 +38,14 @@ public final class RelayConnection extends TcpNetConnection {
         this.session = session;
     }
 
-    OutputStream output() throws IOException {
-        return this.socket.getOutputStream();
+    /** The socket's channel: its writes tell how many bytes the socket took, even when they fail. */
+    SocketChannel channel() throws IOException {
+        SocketChannel channel = this.socket.getChannel();
+        if (channel == null) {
+            throw new IOException("socket without a channel: the relay's server socket must come from "
+                    + ChannelSocketFactorySupport.class.getSimpleName());
+        }
+        return channel;
     }
 
     @Nullable InetSocketAddress remoteAddress() {

@@ -255,7 +255,7 @@ class AdminApiTest {
 
     @Test
     void answers429WhenTheQueueIsFullUnderReject() throws Exception {
-        try (TestClient slow = TestClient.connectWithReceiveBuffer(this.endpoint.port(), SMALL_RECEIVE_BUFFER)) {
+        try (TestClient slow = TestClient.connect(this.endpoint.port(), SMALL_RECEIVE_BUFFER)) {
             QueueFiller.fillUntilStuck(this.admin, slow, CHUNK);
             assertThat(this.admin.client(slow.id()).get("queuedBytes").asLong()).isEqualTo(CHUNK);
             assertProblem(this.admin.post(path(slow) + "/messages", new byte[CHUNK], "application/octet-stream"), 429);
@@ -265,7 +265,7 @@ class AdminApiTest {
 
     @Test
     void answers504WhenNotWrittenWithinSendTimeout() throws Exception {
-        try (TestClient slow = TestClient.connectWithReceiveBuffer(this.endpoint.port(), SMALL_RECEIVE_BUFFER)) {
+        try (TestClient slow = TestClient.connect(this.endpoint.port(), SMALL_RECEIVE_BUFFER)) {
             QueueFiller.fillUntilStuck(this.admin, slow, CHUNK);
             // Room in the queue, but the client reads nothing, so it is never written.
             assertProblem(this.admin.post(path(slow) + "/messages", new byte[] { 7 }, "application/octet-stream"), 504);
@@ -274,7 +274,7 @@ class AdminApiTest {
 
     @Test
     void answers410WhenTheClientDisconnectsBeforeTheMessageIsWritten() throws Exception {
-        try (TestClient slow = TestClient.connectWithReceiveBuffer(this.endpoint.port(), SMALL_RECEIVE_BUFFER)) {
+        try (TestClient slow = TestClient.connect(this.endpoint.port(), SMALL_RECEIVE_BUFFER)) {
             QueueFiller.fillUntilStuck(this.admin, slow, CHUNK);
             long queued = this.admin.client(slow.id()).get("queuedBytes").asLong();
             CompletableFuture<AdminHttp.Response> pending = this.admin.postAsync(path(slow) + "/messages",

@@ -70,10 +70,10 @@ class GracefulShutdownTest {
             AdminHttp anyone = AdminHttp.anonymous(httpPort);
 
             // stuck: never reads, so its queue cannot be flushed.
-            TestClient stuck = track(clients, TestClient.connectWithReceiveBuffer(tcpPort, 4096));
+            TestClient stuck = track(clients, TestClient.connect(tcpPort, 4096));
             QueueFiller.fillUntilStuck(admin, stuck, 600_000);
             // late: reads only once shutdown has begun; sender: sends to it and reads its ERRORs.
-            TestClient late = track(clients, TestClient.connectWithReceiveBuffer(tcpPort, 4096));
+            TestClient late = track(clients, TestClient.connect(tcpPort, 4096));
             TestClient sender = track(clients, TestClient.connect(tcpPort));
             Set<Long> busy = sendUntilFull(sender, late);
             assertThat(busy).as("late's queue filled up").isNotEmpty();

@@ -51,7 +51,7 @@ class OperatorSendUnderPauseTest {
 
     @Test
     void answers504WhenNoRoomComesWithinSendTimeout() throws Exception {
-        try (TestClient slow = TestClient.connectWithReceiveBuffer(this.endpoint.port(), 4096)) {
+        try (TestClient slow = TestClient.connect(this.endpoint.port(), 4096)) {
             QueueFiller.fillUntilStuck(this.admin, slow, CHUNK);
             String path = "/api/clients/" + Integer.toUnsignedLong(slow.id()) + "/messages";
             assertProblem(this.admin.post(path, new byte[CHUNK], "application/octet-stream"), 504);
@@ -62,7 +62,7 @@ class OperatorSendUnderPauseTest {
 
     @Test
     void deliversOnceRoomComesWithinSendTimeout() throws Exception {
-        try (TestClient slow = TestClient.connectWithReceiveBuffer(this.endpoint.port(), 4096)) {
+        try (TestClient slow = TestClient.connect(this.endpoint.port(), 4096)) {
             QueueFiller.fillUntilStuck(this.admin, slow, CHUNK);
             byte[] payload = new byte[CHUNK];
             payload[0] = 42;

@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.switchboard.protocol.ServerFrame;
 import io.switchboard.protocol.ServerFrameReader;
@@ -41,24 +43,27 @@ public final class TestClient implements AutoCloseable {
     }
 
     /**
-     * Connects with a small receive buffer and reads the greeting: a client that does not read
-     * then fills its server-side queue after little data.
+     * Connects with a small socket receive buffer, set before connecting so that the kernel
+     * neither scales the window nor autotunes it: a client that does not read then stops the
+     * server's writes after a few kilobytes, and its queue on the server fills.
      */
-    public static TestClient connectWithReceiveBuffer(int port, int receiveBufferBytes) throws IOException {
-        Socket socket = new Socket();
-        socket.setReceiveBufferSize(receiveBufferBytes);
-        TestClient client = connect(socket, port);
+    public static TestClient connect(int port, int receiveBufferBytes) throws IOException {
+        TestClient client = connectWithoutGreeting(port, receiveBufferBytes);
         client.id = client.reader.readGreeting();
         return client;
     }
 
     /** Connects without reading anything yet. */
     public static TestClient connectWithoutGreeting(int port) throws IOException {
-        return connect(new Socket(), port);
+        return connectWithoutGreeting(port, 0);
     }
 
-    private static TestClient connect(Socket socket, int port) throws IOException {
+    private static TestClient connectWithoutGreeting(int port, int receiveBufferBytes) throws IOException {
+        Socket socket = new Socket();
         socket.setTcpNoDelay(true);
+        if (receiveBufferBytes > 0) {
+            socket.setReceiveBufferSize(receiveBufferBytes);
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
         return new TestClient(socket);
@@ -67,6 +72,11 @@ public final class TestClient implements AutoCloseable {
     public int readGreeting() throws IOException {
         this.id = this.reader.readGreeting();
         return this.id;
+    }
+
+    /** Sets how long a read may wait before failing with a {@link SocketTimeoutException}. */
+    public void readTimeout(Duration timeout) throws IOException {
+        this.socket.setSoTimeout((int) timeout.toMillis());
     }
 
     public int id() {
@@ -91,6 +101,19 @@ public final class TestClient implements AutoCloseable {
     /** Writes raw bytes; the caller counts the SENDs in them with {@link #countSent}. */
     public void writeRaw(byte[] bytes) throws IOException {
         this.out.write(bytes);
+    }
+
+    /** Writes each byte in its own write call: with TCP_NODELAY, mostly one segment each. */
+    public void writeByteByByte(byte[] bytes) throws IOException {
+        for (byte b : bytes) {
+            this.out.write(b);
+            this.out.flush();
+        }
+    }
+
+    /** Half-closes: the server sees the end of this client's stream, and this client can read on. */
+    public void shutdownOutput() throws IOException {
+        this.socket.shutdownOutput();
     }
 
     public void countSent(long frames) {
@@ -132,6 +155,22 @@ public final class TestClient implements AutoCloseable {
             return error;
         }
         throw new AssertionError("expected an ERROR, read " + frame);
+    }
+
+    /**
+     * Reads every frame until the server closes the connection in order (EOF). Each read is
+     * bounded by {@link #READ_TIMEOUT}; a reset is not an orderly close and is thrown.
+     */
+    public List<ServerFrame> readUntilClosed() throws IOException {
+        List<ServerFrame> frames = new ArrayList<>();
+        try {
+            while (true) {
+                frames.add(this.reader.read());
+            }
+        }
+        catch (EOFException ex) {
+            return frames;
+        }
     }
 
     /** True when the server closes the connection (EOF or reset) within the timeout. */
