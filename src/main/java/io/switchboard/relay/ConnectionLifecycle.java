@@ -101,4 +101,9 @@ public final class ConnectionLifecycle {
     public void stopAccepting() {
         this.accepting = false;
     }
+
+    /** New connections are admitted again. */
+    void startAccepting() {
+        this.accepting = true;
+    }
 }

@@ -48,6 +48,10 @@ final class RelayServerConnectionFactory extends TcpNetServerConnectionFactory {
      */
     void stopListening() {
         beforeShutdown();
+        // Inactive first: closing a channel's server socket fails the accept with an
+        // AsynchronousCloseException, which an active factory takes for an error and answers by
+        // stopping, and so closing every connection before they drain.
+        setActive(false);
         ServerSocket socket = getServerSocket();
         if (socket != null) {
             try {

@@ -45,7 +45,15 @@ final class RelayShutdown implements SmartLifecycle {
 
     @Override
     public void start() {
+        // After a stop, as when a test context is restarted: take connections again.
+        this.lifecycle.startAccepting();
         this.running = true;
+    }
+
+    /** A paused context (Spring's test cache) must not drain and close its clients. */
+    @Override
+    public boolean isPauseable() {
+        return false;
     }
 
     @Override
