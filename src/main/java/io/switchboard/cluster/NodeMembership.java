@@ -137,7 +137,7 @@ final class NodeMembership implements SmartLifecycle {
         this.backplane.release(stale);
         this.joined = true;
         logger.info("Node " + node() + (this.joinedBefore ? " rejoined" : " joined") + " the cluster"
-                + (wasAlive ? "" : " (its keys were gone)") + " with " + held.size() + " clients"
+                + ((wasAlive || !this.joinedBefore) ? "" : " (its keys were gone)") + " with " + held.size() + " clients"
                 + (conflicts.isEmpty() ? "" : ", " + conflicts.size() + " of them disconnected as their IDs were taken"));
         this.joinedBefore = true;
     }

@@ -123,4 +123,71 @@ class ClusterRoutingTest {
         ServerFrame.Error error = client.readError();
         return error.equals(new ServerFrame.Error(ErrorCode.UNKNOWN_DESTINATION, dest, seq));
     }
+
+    @Test
+    void directoryCoversEveryNode() throws Exception {
+        ClusterDirectory directory = a.getBean(ClusterDirectory.class);
+        try (TestClient onA = connect(a); TestClient onB = connect(b); TestClient onC = connect(c)) {
+            ClusterDirectory.ClientsPage page = directory.clients(0, 10_000);
+            assertThat(page.unanswered()).isEmpty();
+            assertThat(page.clients()).extracting(ClusterDirectory.ClusterClient::id, ClusterDirectory.ClusterClient::node)
+                    .contains(org.assertj.core.groups.Tuple.tuple(Integer.toUnsignedLong(onA.id()), "node-a"),
+                            org.assertj.core.groups.Tuple.tuple(Integer.toUnsignedLong(onB.id()), "node-b"),
+                            org.assertj.core.groups.Tuple.tuple(Integer.toUnsignedLong(onC.id()), "node-c"));
+            assertThat(page.clients()).isSortedAccordingTo(java.util.Comparator.comparingLong(ClusterDirectory.ClusterClient::id));
+
+            // Paging: one client per page walks the same IDs in order.
+            List<Long> walked = new ArrayList<>();
+            long after = 0;
+            ClusterDirectory.ClientsPage one;
+            do {
+                one = directory.clients(after, 1);
+                assertThat(one.clients()).hasSizeLessThanOrEqualTo(1);
+                one.clients().forEach(client -> walked.add(client.id()));
+                after = one.clients().isEmpty() ? after : one.clients().get(0).id();
+            }
+            while (one.more());
+            assertThat(walked).containsExactlyElementsOf(page.clients().stream().map(ClusterDirectory.ClusterClient::id).toList());
+
+            assertThat(directory.nodeOf(Integer.toUnsignedLong(onC.id()))).contains("node-c");
+            assertThat(directory.client(Integer.toUnsignedLong(onB.id()))).get()
+                    .extracting(ClusterDirectory.ClusterClient::node).isEqualTo("node-b");
+
+            // The operator's message to a client of another node, with its outcome.
+            java.util.concurrent.CompletableFuture<Boolean> written = new java.util.concurrent.CompletableFuture<>();
+            io.switchboard.relay.MessageOrigin origin = new io.switchboard.relay.MessageOrigin() {
+                @Override
+                public void delivered(int dest, long seq) {
+                    written.complete(true);
+                }
+
+                @Override
+                public void failed(ErrorCode code, int dest, long seq) {
+                    written.complete(false);
+                }
+            };
+            assertThat(directory.send(Integer.toUnsignedLong(onC.id()), "op".getBytes(), origin, 0))
+                    .isEqualTo(io.switchboard.relay.OfferResult.QUEUED);
+            ServerFrame.Deliver fromOperator = onC.readDeliver();
+            assertThat(fromOperator.src()).isZero();
+            assertThat(fromOperator.payload()).isEqualTo("op".getBytes());
+            assertThat(written.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(directory.send(4_000_000_001L, new byte[0], origin, 0)).isEqualTo(io.switchboard.relay.OfferResult.CLOSED);
+
+            // Broadcast reaches the clients of every node.
+            ClusterDirectory.BroadcastResult broadcast = directory.broadcast("all".getBytes());
+            assertThat(broadcast.unanswered()).isEmpty();
+            assertThat(broadcast.recipients()).isGreaterThanOrEqualTo(3);
+            for (TestClient client : List.of(onA, onB, onC)) {
+                ServerFrame.Deliver deliver = client.readDeliver();
+                assertThat(deliver.src()).isZero();
+                assertThat(deliver.payload()).isEqualTo("all".getBytes());
+            }
+
+            // Disconnecting a client of another node.
+            assertThat(directory.disconnect(Integer.toUnsignedLong(onB.id()))).isTrue();
+            assertThat(onB.awaitClosedByServer(java.time.Duration.ofSeconds(10))).isTrue();
+            assertThat(directory.disconnect(4_000_000_002L)).isFalse();
+        }
+    }
 }
