@@ -11,14 +11,16 @@ import io.switchboard.protocol.Wire;
  *
  * <pre>
  * MESSAGE    | 1 | ticket: u64 | src: u32 | dest: u32 | length: u32 | payload |
- * OUTCOME    | 2 | ticket: u64 | status: u8 |          0 written, 0xFF taken, else an ErrorCode
+ * OUTCOME    | 2 | ticket: u64 | status: u8 |          0 written, an ErrorCode, or 0xFF: every
+ *                                                     message up to this ticket has been taken
  * DISCONNECT | 3 | id: u32 |
  * REQUEST    | 4 | request: u64 | kind: u8 | length: u32 | body |
  * REPLY      | 5 | request: u64 | length: u32 | body |
  * </pre>
  *
  * A ticket names one message among those its sender's node has in flight, so that the outcome
- * finds its way back to the sending client's seq.
+ * finds its way back to the sending client's seq. Tickets grow in the order messages are
+ * appended for one node, so one "taken" outcome per entry read says that all of them were.
  */
 final class ClusterFrames {
 
@@ -129,6 +131,12 @@ final class ClusterFrames {
 
         void message(String from, long ticket, int src, int dest, byte[] payload);
 
+        /** A message too old to deliver: its sender has given it up, or is about to. */
+        void expired(String from, long ticket);
+
+        /** The end of an entry whose last message had {@code lastTicket}. */
+        void messagesRead(String from, long lastTicket);
+
         void outcome(String from, long ticket, int status);
 
         void disconnect(String from, int id);
@@ -139,8 +147,8 @@ final class ClusterFrames {
     }
 
     /**
-     * Reads an entry and hands its records to {@code handler}, skipping the messages in it when
-     * it is older than {@code maxAgeMillis} (their sender has given them up by then).
+     * Reads an entry and hands its records to {@code handler}; its messages are expired rather
+     * than delivered when it is older than {@code maxAgeMillis}.
      * @throws IllegalArgumentException when the entry is malformed
      */
     static void read(byte[] entry, long maxAgeMillis, Handler handler) {
@@ -153,16 +161,21 @@ final class ClusterFrames {
         long sentAt = Wire.getLong(entry, p);
         p += 8;
         boolean stale = System.currentTimeMillis() - sentAt > maxAgeMillis;
+        long lastTicket = -1;
         while (p < entry.length) {
             byte type = entry[p];
             switch (type) {
                 case MESSAGE -> {
                     int length = Wire.getInt(entry, p + 17);
-                    if (!stale) {
+                    lastTicket = Wire.getLong(entry, p + 1);
+                    if (stale) {
+                        handler.expired(from, lastTicket);
+                    }
+                    else {
                         byte[] payload = Arrays.copyOfRange(entry, p + MESSAGE_HEADER_BYTES,
                                 p + MESSAGE_HEADER_BYTES + length);
-                        handler.message(from, Wire.getLong(entry, p + 1), Wire.getInt(entry, p + 9),
-                                Wire.getInt(entry, p + 13), payload);
+                        handler.message(from, lastTicket, Wire.getInt(entry, p + 9), Wire.getInt(entry, p + 13),
+                                payload);
                     }
                     p += MESSAGE_HEADER_BYTES + length;
                 }
@@ -187,6 +200,9 @@ final class ClusterFrames {
                 }
                 default -> throw new IllegalArgumentException("unknown record type " + type + " from " + from);
             }
+        }
+        if (lastTicket >= 0) {
+            handler.messagesRead(from, lastTicket);
         }
     }
 }

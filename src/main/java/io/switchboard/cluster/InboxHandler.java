@@ -19,6 +19,16 @@ final class InboxHandler implements ClusterFrames.Handler {
     }
 
     @Override
+    public void expired(String from, long ticket) {
+        this.delivery.expired(from, ticket);
+    }
+
+    @Override
+    public void messagesRead(String from, long lastTicket) {
+        this.delivery.taken(from, lastTicket);
+    }
+
+    @Override
     public void outcome(String from, long ticket, int status) {
         this.remote.outcome(from, ticket, status);
     }

@@ -38,12 +38,11 @@ final class LocalDelivery {
         RemoteOrigin origin = new RemoteOrigin(this.remote.outbox(from), ticket);
         Backlog backlog = this.backlogs.get(dest);
         if (backlog != null && backlog.add(src, payload, origin)) {
-            origin.taken();
             return;
         }
         OfferResult result = this.router.offer(dest, src, payload, origin, 0);
         switch (result) {
-            case QUEUED -> origin.taken();
+            case QUEUED -> { }
             case CLOSED -> origin.failed(ErrorCode.UNKNOWN_DESTINATION, dest, 0);
             case GONE -> origin.failed(ErrorCode.DESTINATION_GONE, dest, 0);
             case BUSY -> {
@@ -54,10 +53,19 @@ final class LocalDelivery {
                 Backlog waiting = new Backlog(dest);
                 waiting.add(src, payload, origin);
                 this.backlogs.put(dest, waiting);
-                origin.taken();
                 Thread.ofVirtual().name("cluster-backlog-" + Integer.toUnsignedString(dest)).start(waiting::drain);
             }
         }
+    }
+
+    /** Every message of {@code from} up to {@code lastTicket} has been taken or failed. */
+    void taken(String from, long lastTicket) {
+        this.remote.outbox(from).outcome(lastTicket, ClusterFrames.STATUS_TAKEN);
+    }
+
+    /** A message too old to deliver: its sender gets DESTINATION_GONE if it still waits. */
+    void expired(String from, long ticket) {
+        this.remote.outbox(from).outcome(ticket, ErrorCode.DESTINATION_GONE.code());
     }
 
     /** Messages waiting for room, for tests. */
@@ -71,10 +79,6 @@ final class LocalDelivery {
 
     /** An outcome for the node a message came from. */
     private record RemoteOrigin(Outbox outbox, long ticket) implements MessageOrigin {
-
-        void taken() {
-            this.outbox.outcome(this.ticket, ClusterFrames.STATUS_TAKEN);
-        }
 
         @Override
         public void delivered(int dest, long seq) {

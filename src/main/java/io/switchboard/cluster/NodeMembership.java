@@ -107,6 +107,9 @@ final class NodeMembership implements SmartLifecycle {
             this.problem = null;
         }
         catch (RuntimeException ex) {
+            if (Thread.currentThread().isInterrupted()) {
+                return; // Stopping.
+            }
             if (this.joined) {
                 logger.warn("Lost Redis; relaying between this node's clients goes on: " + ex.getMessage());
             }

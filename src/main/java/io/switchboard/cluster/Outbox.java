@@ -2,7 +2,9 @@ package io.switchboard.cluster;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -30,6 +32,9 @@ final class Outbox {
     private ClusterFrames.Builder filling;
     private long[] tickets = new long[16];
     private int ticketCount;
+    private final AtomicLong ticketSource;
+    /** Written by the inbox reader only. */
+    private volatile long takenUpTo;
     private boolean draining;
     private boolean closed;
 
@@ -37,8 +42,10 @@ final class Outbox {
      * @param retryFor how long outcomes that could not be written are tried again; messages are
      *        never tried again, their senders learn at once that they are lost
      */
-    Outbox(String node, String self, RedisBackplane backplane, Consumer<long[]> lost, Duration retryFor) {
+    Outbox(String node, String self, RedisBackplane backplane, AtomicLong tickets, Consumer<long[]> lost,
+            Duration retryFor) {
         this.node = node;
+        this.ticketSource = tickets;
         this.retryNanos = retryFor.toNanos();
         this.backplane = backplane;
         this.lost = lost;
@@ -49,19 +56,37 @@ final class Outbox {
         return this.node;
     }
 
-    /** @return false when this outbox is closed: its node has left */
-    boolean message(long ticket, int src, int dest, byte[] payload, int offset, int length) {
+    /**
+     * Appends a message with the next ticket, registered first so that its outcome, which may
+     * come back as soon as the lock is released, finds it.
+     * @return the ticket, or -1 when this outbox is closed: its node has left
+     */
+    long message(int src, int dest, byte[] payload, int offset, int length, LongConsumer register) {
         synchronized (this.lock) {
             if (this.closed) {
-                return false;
+                return -1;
             }
+            long ticket = this.ticketSource.incrementAndGet();
+            register.accept(ticket);
             this.filling.message(ticket, src, dest, payload, offset, length);
             if (this.ticketCount == this.tickets.length) {
                 this.tickets = Arrays.copyOf(this.tickets, this.ticketCount * 2);
             }
             this.tickets[this.ticketCount++] = ticket;
-            return scheduled();
+            scheduled();
+            return ticket;
         }
+    }
+
+    /** The other node has taken every message up to {@code ticket}. */
+    void taken(long ticket) {
+        if (ticket > this.takenUpTo) {
+            this.takenUpTo = ticket;
+        }
+    }
+
+    boolean isTaken(long ticket) {
+        return ticket <= this.takenUpTo;
     }
 
     void outcome(long ticket, int status) {
@@ -170,6 +195,14 @@ final class Outbox {
         ClusterFrames.read(entry, Long.MAX_VALUE, new ClusterFrames.Handler() {
             @Override
             public void message(String from, long ticket, int src, int dest, byte[] payload) {
+            }
+
+            @Override
+            public void expired(String from, long ticket) {
+            }
+
+            @Override
+            public void messagesRead(String from, long lastTicket) {
             }
 
             @Override

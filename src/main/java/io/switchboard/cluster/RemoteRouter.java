@@ -38,7 +38,6 @@ final class RemoteRouter implements RemoteDestinations {
         final SenderWindows.Pair pair;
         final long cost;
         final long deadlineNanos;
-        volatile boolean taken;
 
         Pending(MessageOrigin origin, int dest, long seq, String node, long cost, long deadlineNanos) {
             this.origin = origin;
@@ -87,11 +86,11 @@ final class RemoteRouter implements RemoteDestinations {
         if (room != OfferResult.QUEUED) {
             return room;
         }
-        long ticket = this.tickets.incrementAndGet();
-        this.pending.put(ticket, message);
-        Outbox outbox = outbox(node);
-        if (!outbox.message(ticket, src, dest, bytes, offset, length)) {
-            complete(ticket, ErrorCode.DESTINATION_GONE.code());
+        long ticket = outbox(node).message(src, dest, bytes, offset, length, t -> this.pending.put(t, message));
+        if (ticket < 0) {
+            // Its node left between the look-up and now.
+            this.windows.release(message.pair, message.cost);
+            return OfferResult.GONE;
         }
         return OfferResult.QUEUED;
     }
@@ -120,7 +119,7 @@ final class RemoteRouter implements RemoteDestinations {
     }
 
     Outbox outbox(String node) {
-        return this.outboxes.computeIfAbsent(node, n -> new Outbox(n, this.self, this.backplane, this::lost,
+        return this.outboxes.computeIfAbsent(node, n -> new Outbox(n, this.self, this.backplane, this.tickets, this::lost,
                 this.ackTimeout.multipliedBy(3)));
     }
 
@@ -133,9 +132,9 @@ final class RemoteRouter implements RemoteDestinations {
     /** An outcome reported by the node a message went to. */
     void outcome(String from, long ticket, int status) {
         if (status == ClusterFrames.STATUS_TAKEN) {
-            Pending message = this.pending.get(ticket);
-            if (message != null) {
-                message.taken = true;
+            Outbox outbox = this.outboxes.get(from);
+            if (outbox != null) {
+                outbox.taken(ticket);
             }
             return;
         }
@@ -189,10 +188,15 @@ final class RemoteRouter implements RemoteDestinations {
         boolean givingUp = linkDownSinceNanos != 0 && now - linkDownSinceNanos > this.ackTimeout.toNanos();
         for (Map.Entry<Long, Pending> entry : this.pending.entrySet()) {
             Pending message = entry.getValue();
-            if (givingUp || (!message.taken && now - message.deadlineNanos > 0)) {
+            if (givingUp || (now - message.deadlineNanos > 0 && !isTaken(message.node, entry.getKey()))) {
                 complete(entry.getKey(), ErrorCode.DESTINATION_GONE.code());
             }
         }
+    }
+
+    private boolean isTaken(String node, long ticket) {
+        Outbox outbox = this.outboxes.get(node);
+        return outbox != null && outbox.isTaken(ticket);
     }
 
     /** Messages sent to other nodes whose outcome is not known yet. */
