@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ClientOptions;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.lettuce.core.resource.Delay;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -128,6 +129,12 @@ public class ClusterConfiguration {
     @Bean
     ClusterHealthIndicator clusterHealthIndicator(NodeMembership membership, RemoteRouter remote) {
         return new ClusterHealthIndicator(membership, remote);
+    }
+
+    @Bean
+    ClusterMetrics clusterMetrics(MeterRegistry meters, NodeMembership membership, RemoteRouter remote,
+            LocalDelivery delivery) {
+        return new ClusterMetrics(meters, membership, remote, delivery);
     }
 
     static String nodeName(ClusterProperties properties) {
