@@ -10,12 +10,15 @@ import org.springframework.core.env.Environment;
 /**
  * Keeps Spring Boot's Redis auto-configuration out unless {@code switchboard.cluster.enabled}
  * is true, so that a single node creates no Redis client and reports no Redis health
- * component. Registered in {@code META-INF/spring.factories}; an exclusion would not do, as it
- * would apply in cluster mode too.
+ * component. In cluster mode Redis's own health components stay out too: the {@code cluster}
+ * component covers Redis, and says what a node without it still does.
+ * Registered in {@code META-INF/spring.factories}; an exclusion would not do, as it would apply
+ * in cluster mode too.
  */
 public final class RedisOnlyInClusterMode implements AutoConfigurationImportFilter, EnvironmentAware {
 
     private static final String REDIS_AUTO_CONFIGURATIONS = "org.springframework.boot.data.redis.autoconfigure.";
+    private static final String REDIS_HEALTH = REDIS_AUTO_CONFIGURATIONS + "health.";
 
     private boolean clusterEnabled;
 
@@ -29,7 +32,8 @@ public final class RedisOnlyInClusterMode implements AutoConfigurationImportFilt
         boolean[] match = new boolean[autoConfigurationClasses.length];
         for (int i = 0; i < match.length; i++) {
             String candidate = autoConfigurationClasses[i];
-            match[i] = this.clusterEnabled || candidate == null || !candidate.startsWith(REDIS_AUTO_CONFIGURATIONS);
+            match[i] = candidate == null || !candidate.startsWith(REDIS_AUTO_CONFIGURATIONS)
+                    || (this.clusterEnabled && !candidate.startsWith(REDIS_HEALTH));
         }
         return match;
     }

@@ -28,6 +28,13 @@ final class ClusterNodes implements AutoCloseable {
 
     /** Starts a node and waits until it listens and has joined. */
     ConfigurableApplicationContext start(String name, String... extra) {
+        ConfigurableApplicationContext context = startListening(name, extra);
+        await().atMost(Duration.ofSeconds(10)).until(() -> context.getBean(NodeMembership.class).isJoined());
+        return context;
+    }
+
+    /** Starts a node and waits until it listens, joined or not. */
+    ConfigurableApplicationContext startListening(String name, String... extra) {
         Map<String, Object> properties = new TreeMap<>(Map.of(
                 "server.port", "0",
                 "switchboard.tcp.port", "0",
@@ -46,8 +53,7 @@ final class ClusterNodes implements AutoCloseable {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(SwitchboardApplication.class)
                 .properties(properties).run();
         this.nodes.add(context);
-        await().atMost(Duration.ofSeconds(10)).until(() -> context.getBean(RelayEndpoint.class).isListening()
-                && context.getBean(NodeMembership.class).isJoined());
+        await().atMost(Duration.ofSeconds(10)).until(() -> context.getBean(RelayEndpoint.class).isListening());
         return context;
     }
 

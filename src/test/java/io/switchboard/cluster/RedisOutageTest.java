@@ -27,15 +27,15 @@ class RedisOutageTest {
     static ClusterNodes cluster;
     static ConfigurableApplicationContext a;
     static ConfigurableApplicationContext b;
+    static final String[] PROBES = { "management.endpoint.health.probes.enabled=true",
+            "management.endpoint.health.show-components=always" };
 
     @BeforeAll
     static void startCluster() throws Exception {
         redis = EmbeddedRedis.start();
         cluster = new ClusterNodes(redis.port(), "outage:");
-        String[] probes = { "management.endpoint.health.probes.enabled=true",
-                "management.endpoint.health.show-components=always" };
-        a = cluster.start("node-a", probes);
-        b = cluster.start("node-b", probes);
+        a = cluster.start("node-a", PROBES);
+        b = cluster.start("node-b", PROBES);
         cluster.awaitMesh();
     }
 
@@ -78,18 +78,30 @@ class RedisOutageTest {
                 assertThat(refused.awaitClosedByServer(Duration.ofSeconds(10))).isTrue();
             }
 
+            // A node can start without Redis: it listens, and refuses clients until it joins.
+            ConfigurableApplicationContext c = cluster.startListening("node-c", PROBES);
+            assertThat(c.getBean(NodeMembership.class).isJoined()).isFalse();
+            try (TestClient refused = TestClient.connectWithoutGreeting(ClusterNodes.tcpPort(c))) {
+                assertThat(refused.awaitClosedByServer(Duration.ofSeconds(10))).isTrue();
+            }
+
             // Health: the cluster component is DOWN, liveness is not.
             assertThat(get(a, "/actuator/health/liveness")).satisfies(response -> {
                 assertThat(response.statusCode()).isEqualTo(200);
                 assertThat(response.body()).contains("\"UP\"");
             });
-            assertThat(get(a, "/actuator/health").body()).contains("\"cluster\":{\"status\":\"DOWN\"");
+            assertThat(get(a, "/actuator/health").body()).contains("\"cluster\":{\"status\":\"DOWN\"")
+                    .doesNotContain("\"redis\"");
 
             // Redis comes back with nothing in it: both nodes rejoin and claim their clients again.
             redis.startServer();
             await().atMost(Duration.ofSeconds(15)).until(() -> a.getBean(NodeMembership.class).isJoined()
-                    && b.getBean(NodeMembership.class).isJoined());
+                    && b.getBean(NodeMembership.class).isJoined() && c.getBean(NodeMembership.class).isJoined());
             cluster.awaitMesh();
+            try (TestClient onC = TestClient.connect(ClusterNodes.tcpPort(c))) {
+                onC.send(b1.id(), "from c".getBytes());
+                assertThat(b1.readDeliver().payload()).isEqualTo("from c".getBytes());
+            }
             assertThat(get(a, "/actuator/health").body()).contains("\"cluster\":{\"status\":\"UP\"");
 
             a1.send(b1.id(), "after".getBytes());
