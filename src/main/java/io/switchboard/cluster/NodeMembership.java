@@ -83,6 +83,7 @@ final class NodeMembership implements SmartLifecycle {
 
     void beat() {
         try {
+            long beatStart = System.nanoTime();
             RedisBackplane.Heartbeat heartbeat = this.backplane.heartbeat(this.ttl);
             if (!this.joined || !heartbeat.wasAlive()) {
                 rejoin(heartbeat.wasAlive());
@@ -93,8 +94,11 @@ final class NodeMembership implements SmartLifecycle {
                     logger.info("Removed dead node " + dead + " and the " + removed + " client IDs it held");
                 }
             }
+            // Those alive at the last beat, and those written to (known alive then) even if never seen alive here.
             Set<String> departed = new HashSet<>(this.live);
+            departed.addAll(this.router.nodesWrittenToBefore(beatStart));
             departed.removeAll(heartbeat.live());
+            departed.remove(node());
             this.live = Set.copyOf(heartbeat.live());
             if (!departed.isEmpty()) {
                 this.router.departed(departed);

@@ -33,6 +33,7 @@ final class Outbox {
     private long[] tickets = new long[16];
     private int ticketCount;
     private final AtomicLong ticketSource;
+    private final long createdNanos = System.nanoTime();
     /** Written by the inbox reader only. */
     private volatile long takenUpTo;
     private boolean draining;
@@ -54,6 +55,10 @@ final class Outbox {
 
     String node() {
         return this.node;
+    }
+
+    long createdNanos() {
+        return this.createdNanos;
     }
 
     /**

@@ -161,6 +161,17 @@ final class RemoteRouter implements RemoteDestinations {
         message.origin.failed(code, message.dest, message.seq);
     }
 
+    /** The nodes this one has written to since before {@code sinceNanos}. */
+    Set<String> nodesWrittenToBefore(long sinceNanos) {
+        Set<String> nodes = new java.util.HashSet<>();
+        for (Outbox outbox : this.outboxes.values()) {
+            if (sinceNanos - outbox.createdNanos() > 0) {
+                nodes.add(outbox.node());
+            }
+        }
+        return nodes;
+    }
+
     /** Nodes that have left the cluster: what they had not reported on is gone. */
     void departed(Set<String> nodes) {
         for (String node : nodes) {
