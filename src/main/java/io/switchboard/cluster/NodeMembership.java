@@ -127,6 +127,10 @@ final class NodeMembership implements SmartLifecycle {
     }
 
     private void rejoin(boolean wasAlive) {
+        if (this.joinedBefore && !wasAlive) {
+            // The others have taken this node for dead and dropped the outcomes they owed it.
+            this.router.forgetAll();
+        }
         this.backplane.openInbox(this.emptyEntry, false);
         this.ids.takeReleased();
         Set<Integer> held = new HashSet<>(this.ids.held());

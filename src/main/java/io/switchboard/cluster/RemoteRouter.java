@@ -161,6 +161,16 @@ final class RemoteRouter implements RemoteDestinations {
         message.origin.failed(code, message.dest, message.seq);
     }
 
+    /**
+     * This node was taken for dead by the others (its liveness key expired): they have dropped
+     * what they owed it, so every message still waiting for an outcome ends as DESTINATION_GONE.
+     */
+    void forgetAll() {
+        for (Long ticket : this.pending.keySet()) {
+            complete(ticket, ErrorCode.DESTINATION_GONE.code());
+        }
+    }
+
     /** The nodes this one has written to since before {@code sinceNanos}. */
     Set<String> nodesWrittenToBefore(long sinceNanos) {
         Set<String> nodes = new java.util.HashSet<>();
