@@ -50,7 +50,18 @@ public final class ConnectionLifecycle {
         }
         ClientSession session;
         do {
-            int id = this.ids.allocate(this.registry::contains);
+            int id;
+            try {
+                id = this.ids.allocate(this.registry::contains);
+            }
+            catch (IllegalStateException ex) {
+                // No ID to give (none free, or a cluster's allocator cannot reach its store): refused like a full node.
+                logger.warn("Closing a new connection without an ID: " + ex.getMessage());
+                this.admitted.decrementAndGet();
+                this.metrics.rejected();
+                connection.close();
+                return;
+            }
             session = new ClientSession(id, connection, this.maxQueuedBytes, this.metrics);
         }
         while (!this.registry.add(session));

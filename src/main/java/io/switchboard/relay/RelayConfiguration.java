@@ -77,8 +77,9 @@ public class RelayConfiguration {
 
     @Bean
     @ServiceActivator(inputChannel = INBOUND_CHANNEL)
-    Router router(ClientRegistry registry, RelayProperties properties, RelayMetrics metrics) {
-        return new Router(registry, properties, metrics);
+    Router router(ClientRegistry registry, RelayProperties properties, RelayMetrics metrics,
+            ObjectProvider<RemoteDestinations> remote) {
+        return new Router(registry, properties, metrics, remote.getIfAvailable());
     }
 
     @Bean

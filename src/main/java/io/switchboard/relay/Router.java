@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHandler;
@@ -26,9 +27,16 @@ public final class Router implements MessageHandler {
     private final RelayMetrics metrics;
     private final long pauseNanos;
     private final long closeWaitNanos;
+    private final @Nullable RemoteDestinations remote;
 
     Router(ClientRegistry registry, RelayProperties properties, RelayMetrics metrics) {
+        this(registry, properties, metrics, null);
+    }
+
+    Router(ClientRegistry registry, RelayProperties properties, RelayMetrics metrics,
+            @Nullable RemoteDestinations remote) {
         this.registry = registry;
+        this.remote = remote;
         this.metrics = metrics;
         this.pauseNanos = (properties.overflowPolicy() == OverflowPolicy.PAUSE) ? Long.MAX_VALUE : 0;
         this.closeWaitNanos = properties.slowConsumerTimeout().toNanos() * 2;
@@ -58,11 +66,16 @@ public final class Router implements MessageHandler {
 
     private void route(ClientSession sender, int dest, byte[] bytes, int offset, int length, long seq) {
         ClientSession target = (dest == Wire.OPERATOR_ID) ? null : this.registry.get(dest);
-        if (target == null) {
-            error(sender, ErrorCode.UNKNOWN_DESTINATION, dest, seq);
-            return;
+        OfferResult result;
+        if (target != null) {
+            result = target.queue().offer(sender.id(), bytes, offset, length, sender, seq, this.pauseNanos);
         }
-        OfferResult result = target.queue().offer(sender.id(), bytes, offset, length, sender, seq, this.pauseNanos);
+        else if (dest != Wire.OPERATOR_ID && this.remote != null) {
+            result = this.remote.offer(dest, sender.id(), bytes, offset, length, sender, seq, this.pauseNanos);
+        }
+        else {
+            result = OfferResult.CLOSED;
+        }
         switch (result) {
             case QUEUED -> { }
             case BUSY -> error(sender, ErrorCode.DESTINATION_BUSY, dest, seq);
@@ -96,7 +109,8 @@ public final class Router implements MessageHandler {
     }
 
     /**
-     * Offers a message from someone other than a client (the operator) to {@code dest}.
+     * Offers a message from someone other than a local client (the operator, or a client of
+     * another node) to {@code dest} on this node; never routes it on to another node.
      * @param waitNanos how long to wait for room: 0 not at all
      * @return what became of it; when QUEUED, {@code origin} learns the outcome later
      */

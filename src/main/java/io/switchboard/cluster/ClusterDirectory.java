@@ -1,0 +1,332 @@
+package io.switchboard.cluster;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.Wire;
+import io.switchboard.relay.ClientRegistry;
+import io.switchboard.relay.ClientSession;
+import io.switchboard.relay.MessageOrigin;
+import io.switchboard.relay.OfferResult;
+import io.switchboard.relay.Router;
+
+/**
+ * The operator's view of the whole cluster, for the admin API: every node's clients, and a
+ * message, a broadcast or a disconnect for a client on any node. Questions to other nodes go
+ * through their inboxes and wait at most {@code ack-timeout} for the answers; a node that does
+ * not answer in time is named in the result rather than holding the operator up.
+ */
+public final class ClusterDirectory {
+
+    private static final Log logger = LogFactory.getLog(ClusterDirectory.class);
+
+    private static final byte LIST = 1;
+    private static final byte GET = 2;
+    private static final byte BROADCAST = 3;
+
+    /** A client of some node of the cluster, with the counters of ADMIN-API.md. */
+    public record ClusterClient(long id, String node, String remoteAddress, Instant connectedAt, long messagesIn,
+            long messagesOut, long bytesIn, long bytesOut, long queuedBytes) {
+    }
+
+    /**
+     * One page of the cluster's clients by ascending ID.
+     * @param clients at most the limit asked for
+     * @param more whether a client with a higher ID than the last one here is connected
+     * @param unanswered nodes that did not answer in time, whose clients are missing
+     */
+    public record ClientsPage(List<ClusterClient> clients, boolean more, List<String> unanswered) {
+    }
+
+    /** How many clients took a broadcast, and which nodes did not say. */
+    public record BroadcastResult(int recipients, List<String> unanswered) {
+    }
+
+    private final RedisBackplane backplane;
+    private final RemoteRouter remote;
+    private final ClientRegistry registry;
+    private final Router router;
+    private final Supplier<Set<String>> liveNodes;
+    private final Duration timeout;
+    private final AtomicLong requests = new AtomicLong();
+    private final ConcurrentHashMap<Long, CompletableFuture<byte[]>> waiting = new ConcurrentHashMap<>();
+
+    ClusterDirectory(RedisBackplane backplane, RemoteRouter remote, ClientRegistry registry, Router router,
+            Supplier<Set<String>> liveNodes, Duration timeout) {
+        this.backplane = backplane;
+        this.remote = remote;
+        this.registry = registry;
+        this.router = router;
+        this.liveNodes = liveNodes;
+        this.timeout = timeout;
+    }
+
+    /** This node's name. */
+    public String node() {
+        return this.backplane.node();
+    }
+
+    /** The node holding client {@code id}, or empty when no node does (or Redis cannot say). */
+    public Optional<String> nodeOf(long id) {
+        int client = Wire.toId(id);
+        if (this.registry.get(client) != null) {
+            return Optional.of(node());
+        }
+        return Optional.ofNullable(this.remote.holderOf(client));
+    }
+
+    /** The clients of every node with an ID above {@code after}, at most {@code limit} of them. */
+    public ClientsPage clients(long after, int limit) {
+        List<ClusterClient> all = new ArrayList<>(local(after, limit));
+        ByteBuffer body = ByteBuffer.allocate(12).putLong(after).putInt(limit);
+        Map<String, byte[]> answers = askAll(LIST, body.array());
+        List<String> unanswered = new ArrayList<>();
+        answers.forEach((from, answer) -> {
+            if (answer == null) {
+                unanswered.add(from);
+            }
+            else {
+                all.addAll(decodeClients(from, answer));
+            }
+        });
+        all.sort(Comparator.comparingLong(ClusterClient::id));
+        boolean more = all.size() > limit;
+        return new ClientsPage(more ? List.copyOf(all.subList(0, limit)) : List.copyOf(all), more, unanswered);
+    }
+
+    /** One client, wherever it is connected. */
+    public Optional<ClusterClient> client(long id) {
+        int client = Wire.toId(id);
+        ClientSession session = this.registry.get(client);
+        if (session != null) {
+            return Optional.of(describe(node(), session));
+        }
+        String holder = this.remote.holderOf(client);
+        if (holder == null) {
+            return Optional.empty();
+        }
+        byte[] answer = ask(holder, GET, ByteBuffer.allocate(4).putInt(client).array());
+        if (answer == null) {
+            return Optional.empty();
+        }
+        List<ClusterClient> found = decodeClients(holder, answer);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    /**
+     * Offers a message from the operator ({@code src} 0) to a client on any node.
+     * @return as {@link Router#offer}: CLOSED when no node holds {@code id}; when QUEUED,
+     *         {@code origin} learns whether it was written
+     */
+    public OfferResult send(long id, byte[] payload, MessageOrigin origin, long waitNanos) {
+        int client = Wire.toId(id);
+        OfferResult local = this.router.offer(client, Wire.OPERATOR_ID, payload, origin, waitNanos);
+        if (local != OfferResult.CLOSED || this.registry.get(client) != null) {
+            return local;
+        }
+        String holder = this.remote.holderOf(client);
+        if (holder == null) {
+            return OfferResult.CLOSED;
+        }
+        return this.remote.send(holder, client, Wire.OPERATOR_ID, payload, 0, payload.length, origin, 0, waitNanos);
+    }
+
+    /**
+     * Disconnects a client on any node; its queued messages end as DESTINATION_GONE.
+     * @return false when no node holds {@code id}
+     */
+    public boolean disconnect(long id) {
+        int client = Wire.toId(id);
+        if (disconnectLocal(client)) {
+            return true;
+        }
+        String holder = this.remote.holderOf(client);
+        return holder != null && this.remote.outbox(holder).disconnect(client);
+    }
+
+    /** Sends {@code payload} from the operator to every client of the cluster whose queue has room now. */
+    public BroadcastResult broadcast(byte[] payload) {
+        int recipients = broadcastLocal(payload);
+        List<String> unanswered = new ArrayList<>();
+        for (Map.Entry<String, byte[]> answer : askAll(BROADCAST, payload).entrySet()) {
+            if (answer.getValue() == null) {
+                unanswered.add(answer.getKey());
+            }
+            else {
+                recipients += ByteBuffer.wrap(answer.getValue()).getInt();
+            }
+        }
+        return new BroadcastResult(recipients, unanswered);
+    }
+
+    boolean disconnectLocal(int id) {
+        ClientSession session = this.registry.get(id);
+        if (session == null) {
+            return false;
+        }
+        session.disconnect();
+        return true;
+    }
+
+    private int broadcastLocal(byte[] payload) {
+        int recipients = 0;
+        for (ClientSession session : this.registry.all()) {
+            if (this.router.offer(session.id(), Wire.OPERATOR_ID, payload, NO_ONE, 0) == OfferResult.QUEUED) {
+                recipients++;
+            }
+        }
+        return recipients;
+    }
+
+    /** Answers a question from another node, on the inbox thread: nothing here waits. */
+    void answer(String from, long request, byte kind, byte[] body) {
+        byte[] reply;
+        switch (kind) {
+            case LIST -> {
+                ByteBuffer in = ByteBuffer.wrap(body);
+                reply = encodeClients(local(in.getLong(), in.getInt()));
+            }
+            case GET -> {
+                ClientSession session = this.registry.get(ByteBuffer.wrap(body).getInt());
+                reply = encodeClients((session == null) ? List.of() : List.of(describe(node(), session)));
+            }
+            case BROADCAST -> reply = ByteBuffer.allocate(4).putInt(broadcastLocal(body)).array();
+            default -> {
+                logger.warn("Unknown request kind " + kind + " from node " + from);
+                return;
+            }
+        }
+        this.remote.outbox(from).reply(request, reply);
+    }
+
+    void replied(String from, long request, byte[] body) {
+        CompletableFuture<byte[]> answer = this.waiting.remove(request);
+        if (answer != null) {
+            answer.complete(body);
+        }
+    }
+
+    private @Nullable byte[] ask(String node, byte kind, byte[] body) {
+        return askAll(Map.of(node, body), kind).get(node);
+    }
+
+    private Map<String, byte[]> askAll(byte kind, byte[] body) {
+        Map<String, byte[]> bodies = new HashMap<>();
+        for (String node : this.liveNodes.get()) {
+            bodies.put(node, body);
+        }
+        return askAll(bodies, kind);
+    }
+
+    /** @return each node's answer, null for a node that did not answer in time */
+    private Map<String, byte[]> askAll(Map<String, byte[]> bodies, byte kind) {
+        Map<String, Long> asked = new HashMap<>();
+        Map<String, CompletableFuture<byte[]>> answers = new HashMap<>();
+        for (Map.Entry<String, byte[]> question : bodies.entrySet()) {
+            long request = this.requests.incrementAndGet();
+            CompletableFuture<byte[]> answer = new CompletableFuture<>();
+            this.waiting.put(request, answer);
+            asked.put(question.getKey(), request);
+            answers.put(question.getKey(), answer);
+            this.remote.outbox(question.getKey()).request(request, kind, question.getValue());
+        }
+        long deadline = System.nanoTime() + this.timeout.toNanos();
+        Map<String, byte[]> result = new HashMap<>();
+        for (Map.Entry<String, CompletableFuture<byte[]>> answer : answers.entrySet()) {
+            byte[] body = null;
+            try {
+                body = answer.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+            catch (TimeoutException | ExecutionException ex) {
+                logger.info("Node " + answer.getKey() + " did not answer in time");
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            this.waiting.remove(asked.get(answer.getKey()));
+            result.put(answer.getKey(), body);
+        }
+        return result;
+    }
+
+    private List<ClusterClient> local(long after, int limit) {
+        List<ClusterClient> clients = new ArrayList<>();
+        for (ClientSession session : this.registry.pageAfter(after, limit)) {
+            clients.add(describe(node(), session));
+        }
+        return clients;
+    }
+
+    private static ClusterClient describe(String node, ClientSession session) {
+        return new ClusterClient(session.idAsLong(), node, session.remoteAddress(), session.connectedAt(),
+                session.messagesIn(), session.messagesOut(), session.bytesIn(), session.bytesOut(),
+                session.queuedBytes());
+    }
+
+    private static byte[] encodeClients(List<ClusterClient> clients) {
+        int size = 4;
+        List<byte[]> addresses = new ArrayList<>();
+        for (ClusterClient client : clients) {
+            byte[] address = client.remoteAddress().getBytes(StandardCharsets.UTF_8);
+            addresses.add(address);
+            size += 4 + 2 + address.length + 8 + 4 + 5 * 8;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size).putInt(clients.size());
+        for (int i = 0; i < clients.size(); i++) {
+            ClusterClient client = clients.get(i);
+            byte[] address = addresses.get(i);
+            out.putInt((int) client.id()).putShort((short) address.length).put(address)
+                    .putLong(client.connectedAt().getEpochSecond()).putInt(client.connectedAt().getNano())
+                    .putLong(client.messagesIn()).putLong(client.messagesOut()).putLong(client.bytesIn())
+                    .putLong(client.bytesOut()).putLong(client.queuedBytes());
+        }
+        return out.array();
+    }
+
+    private static List<ClusterClient> decodeClients(String node, byte[] body) {
+        ByteBuffer in = ByteBuffer.wrap(body);
+        int count = in.getInt();
+        List<ClusterClient> clients = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            long id = Integer.toUnsignedLong(in.getInt());
+            byte[] address = new byte[in.getShort() & 0xFFFF];
+            in.get(address);
+            Instant connectedAt = Instant.ofEpochSecond(in.getLong(), in.getInt());
+            clients.add(new ClusterClient(id, node, new String(address, StandardCharsets.UTF_8), connectedAt,
+                    in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getLong()));
+        }
+        return clients;
+    }
+
+    /** A broadcast asks for no outcome. */
+    private static final MessageOrigin NO_ONE = new MessageOrigin() {
+        @Override
+        public void delivered(int dest, long seq) {
+        }
+
+        @Override
+        public void failed(ErrorCode code, int dest, long seq) {
+        }
+    };
+}

@@ -1,0 +1,126 @@
+package io.switchboard.cluster;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.stream.ByteRecord;
+
+/**
+ * Reads this node's inbox stream, one entry after another, on one thread: entries from one node
+ * are in the order that node appended them, so messages of one pair stay in order. Entries read
+ * are trimmed from the stream. When Redis is unreachable it tries again from the last entry
+ * read, so an outage shorter than the stream's bound loses nothing.
+ */
+final class Inbox {
+
+    private static final Log logger = LogFactory.getLog(Inbox.class);
+    private static final Duration BLOCK = Duration.ofMillis(500);
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(250);
+    private static final int ENTRIES_PER_READ = 128;
+
+    private final RedisBackplane backplane;
+    private final byte[] stream;
+    private final ClusterFrames.Handler handler;
+    private final long maxAgeMillis;
+    private volatile boolean running;
+    private volatile boolean reading;
+    private Thread thread;
+
+    /** @param maxAge messages older than this are dropped unread: their senders have given them up */
+    Inbox(RedisBackplane backplane, ClusterFrames.Handler handler, Duration maxAge) {
+        this.backplane = backplane;
+        this.stream = backplane.keys().inbox(backplane.node());
+        this.handler = handler;
+        this.maxAgeMillis = maxAge.toMillis();
+    }
+
+    synchronized void start() {
+        this.running = true;
+        this.thread = Thread.ofVirtual().name("cluster-inbox").start(this::run);
+    }
+
+    synchronized void stop() {
+        this.running = false;
+        if (this.thread != null) {
+            this.thread.interrupt();
+            try {
+                this.thread.join(BLOCK.multipliedBy(4));
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            this.thread = null;
+        }
+    }
+
+    /** Whether the last read from Redis succeeded. */
+    boolean isReading() {
+        return this.reading;
+    }
+
+    private void run() {
+        String lastId = "0-0";
+        RedisConnection connection = null;
+        while (this.running) {
+            try {
+                if (connection == null) {
+                    connection = this.backplane.readerConnection();
+                }
+                List<ByteRecord> records = RedisBackplane.read(connection, this.stream, lastId, BLOCK, ENTRIES_PER_READ);
+                this.reading = true;
+                for (ByteRecord record : records) {
+                    lastId = record.getId().getValue();
+                    handle(record);
+                }
+                if (!records.isEmpty()) {
+                    RedisBackplane.trim(connection, this.stream, lastId);
+                }
+            }
+            catch (RuntimeException ex) {
+                if (!this.running) {
+                    break;
+                }
+                if (this.reading) {
+                    logger.warn("Cannot read this node's inbox from Redis: " + ex.getMessage());
+                }
+                this.reading = false;
+                connection = close(connection);
+                try {
+                    Thread.sleep(RETRY_PAUSE);
+                }
+                catch (InterruptedException interrupted) {
+                    break;
+                }
+            }
+        }
+        close(connection);
+    }
+
+    private void handle(ByteRecord record) {
+        try {
+            // One field per entry; byte[] keys do not compare by content, so it is taken as the only value.
+            for (byte[] entry : record.getValue().values()) {
+                ClusterFrames.read(entry, this.maxAgeMillis, this.handler);
+            }
+        }
+        catch (RuntimeException ex) {
+            logger.error("Skipped inbox entry " + record.getId() + ": " + ex, ex);
+        }
+    }
+
+    private static RedisConnection close(RedisConnection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            }
+            catch (RuntimeException ex) {
+                logger.debug("Closing the inbox connection: " + ex);
+            }
+        }
+        return null;
+    }
+}

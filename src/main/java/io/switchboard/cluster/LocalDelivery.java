@@ -1,0 +1,158 @@
+package io.switchboard.cluster;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.relay.MessageOrigin;
+import io.switchboard.relay.OfferResult;
+import io.switchboard.relay.Router;
+
+/**
+ * The receiving side of cluster routing: puts messages from clients of other nodes into the
+ * queues of this node's clients and reports each outcome to the sending node.
+ *
+ * <p>The inbox reader calls this for every message and must never wait, or one full queue would
+ * hold up every message from every other node. So a message that finds its destination's queue
+ * full (policy {@code pause}) waits in that destination's backlog, behind which later messages
+ * for it line up to keep their order, and a thread of that destination's own waits for room.
+ * A backlog holds at most one sender window per remote sender: their senders are paused.
+ */
+final class LocalDelivery {
+
+    private final Router router;
+    private final RemoteRouter remote;
+    private final boolean pause;
+    private final ConcurrentHashMap<Integer, Backlog> backlogs = new ConcurrentHashMap<>();
+
+    LocalDelivery(Router router, RemoteRouter remote, boolean pause) {
+        this.router = router;
+        this.remote = remote;
+        this.pause = pause;
+    }
+
+    /** Called by the inbox reader only, in the order of the entries. */
+    void deliver(String from, long ticket, int src, int dest, byte[] payload) {
+        RemoteOrigin origin = new RemoteOrigin(this.remote.outbox(from), ticket);
+        Backlog backlog = this.backlogs.get(dest);
+        if (backlog != null && backlog.add(src, payload, origin)) {
+            return;
+        }
+        OfferResult result = this.router.offer(dest, src, payload, origin, 0);
+        switch (result) {
+            case QUEUED -> { }
+            case CLOSED -> origin.failed(ErrorCode.UNKNOWN_DESTINATION, dest, 0);
+            case GONE -> origin.failed(ErrorCode.DESTINATION_GONE, dest, 0);
+            case BUSY -> {
+                if (!this.pause) {
+                    origin.failed(ErrorCode.DESTINATION_BUSY, dest, 0);
+                    return;
+                }
+                Backlog waiting = new Backlog(dest);
+                waiting.add(src, payload, origin);
+                this.backlogs.put(dest, waiting);
+                Thread.ofVirtual().name("cluster-backlog-" + Integer.toUnsignedString(dest)).start(waiting::drain);
+            }
+        }
+    }
+
+    /** Every message of {@code from} up to {@code lastTicket} has been taken or failed. */
+    void taken(String from, long lastTicket) {
+        this.remote.outbox(from).outcome(lastTicket, ClusterFrames.STATUS_TAKEN);
+    }
+
+    /** A message too old to deliver: its sender gets DESTINATION_GONE if it still waits. */
+    void expired(String from, long ticket) {
+        this.remote.outbox(from).outcome(ticket, ErrorCode.DESTINATION_GONE.code());
+    }
+
+    /** Messages waiting for room, for tests. */
+    int backlogged() {
+        int total = 0;
+        for (Backlog backlog : this.backlogs.values()) {
+            total += backlog.size();
+        }
+        return total;
+    }
+
+    /** An outcome for the node a message came from. */
+    private record RemoteOrigin(Outbox outbox, long ticket) implements MessageOrigin {
+
+        @Override
+        public void delivered(int dest, long seq) {
+            this.outbox.outcome(this.ticket, ClusterFrames.STATUS_WRITTEN);
+        }
+
+        @Override
+        public void failed(ErrorCode code, int dest, long seq) {
+            this.outbox.outcome(this.ticket, code.code());
+        }
+    }
+
+    private record Waiting(int src, byte[] payload, RemoteOrigin origin) {
+    }
+
+    /** Messages from other nodes for one destination whose queue was full, in arrival order. */
+    private final class Backlog {
+
+        private final int dest;
+        private final ArrayDeque<Waiting> messages = new ArrayDeque<>();
+        private boolean retired;
+
+        Backlog(int dest) {
+            this.dest = dest;
+        }
+
+        synchronized boolean add(int src, byte[] payload, RemoteOrigin origin) {
+            if (this.retired) {
+                return false;
+            }
+            this.messages.add(new Waiting(src, payload, origin));
+            return true;
+        }
+
+        synchronized int size() {
+            return this.messages.size();
+        }
+
+        void drain() {
+            while (true) {
+                Waiting next;
+                synchronized (this) {
+                    next = this.messages.peek();
+                    if (next == null) {
+                        retire();
+                        return;
+                    }
+                }
+                OfferResult result = LocalDelivery.this.router.offer(this.dest, next.src(), next.payload(),
+                        next.origin(), Long.MAX_VALUE);
+                if (result == OfferResult.QUEUED) {
+                    synchronized (this) {
+                        this.messages.poll();
+                    }
+                    continue;
+                }
+                // The destination went while these waited: they were taken for it, so they are gone.
+                List<Waiting> gone;
+                synchronized (this) {
+                    gone = new ArrayList<>(this.messages);
+                    this.messages.clear();
+                    retire();
+                }
+                for (Waiting message : gone) {
+                    message.origin().failed(ErrorCode.DESTINATION_GONE, this.dest, 0);
+                }
+                return;
+            }
+        }
+
+        /** Called holding this backlog's lock. */
+        private void retire() {
+            this.retired = true;
+            LocalDelivery.this.backlogs.remove(this.dest, this);
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package io.switchboard.cluster;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.SmartLifecycle;
+
+import io.switchboard.relay.ClientRegistry;
+import io.switchboard.relay.ClientSession;
+
+/**
+ * This node's membership of the cluster. Every {@code heartbeat-interval} it renews its liveness
+ * key (TTL {@code heartbeat-ttl}), learns which nodes are alive, removes dead nodes with the IDs
+ * they held, sends the IDs released since the last beat, and ends messages that other nodes did
+ * not take in time. When Redis comes back after an outage, or has lost this node's keys, the
+ * node joins again: it claims its clients' IDs anew (disconnecting a client whose ID another
+ * node took meanwhile, so that IDs stay unique) and recreates its inbox.
+ *
+ * <p>Starts before the relay listens, so that the first clients already get cluster IDs, and
+ * stops after it, leaving the cluster so that its clients vanish from the registry at once.
+ */
+final class NodeMembership implements SmartLifecycle {
+
+    private static final Log logger = LogFactory.getLog(NodeMembership.class);
+    static final int PHASE = -1000;
+
+    private final RedisBackplane backplane;
+    private final RedisIdAllocator ids;
+    private final RemoteRouter router;
+    private final ClientRegistry registry;
+    private final Inbox inbox;
+    private final Duration interval;
+    private final Duration ttl;
+    private final byte[] emptyEntry;
+    private volatile boolean joined;
+    private boolean joinedBefore;
+    private volatile long downSinceNanos = System.nanoTime();
+    private volatile Set<String> live = Set.of();
+    private volatile @Nullable String problem = "not joined yet";
+    private ScheduledExecutorService scheduler;
+
+    NodeMembership(RedisBackplane backplane, RedisIdAllocator ids, RemoteRouter router, ClientRegistry registry,
+            Inbox inbox, ClusterProperties properties) {
+        this.backplane = backplane;
+        this.ids = ids;
+        this.router = router;
+        this.registry = registry;
+        this.inbox = inbox;
+        this.interval = properties.heartbeatInterval();
+        this.ttl = properties.heartbeatTtl();
+        this.emptyEntry = new ClusterFrames.Builder(backplane.node()).take();
+    }
+
+    boolean isJoined() {
+        return this.joined;
+    }
+
+    /** The other nodes alive at the last beat. */
+    Set<String> liveNodes() {
+        return this.live;
+    }
+
+    @Nullable String problem() {
+        return this.problem;
+    }
+
+    String node() {
+        return this.backplane.node();
+    }
+
+    boolean isReading() {
+        return this.inbox.isReading();
+    }
+
+    void beat() {
+        try {
+            long beatStart = System.nanoTime();
+            RedisBackplane.Heartbeat heartbeat = this.backplane.heartbeat(this.ttl);
+            if (!this.joined || !heartbeat.wasAlive()) {
+                rejoin(heartbeat.wasAlive());
+            }
+            for (String dead : heartbeat.dead()) {
+                long removed = this.backplane.reap(dead);
+                if (removed >= 0) {
+                    logger.info("Removed dead node " + dead + " and the " + removed + " client IDs it held");
+                }
+            }
+            // Those alive at the last beat, and those written to (known alive then) even if never seen alive here.
+            Set<String> departed = new HashSet<>(this.live);
+            departed.addAll(this.router.nodesWrittenToBefore(beatStart));
+            departed.removeAll(heartbeat.live());
+            departed.remove(node());
+            this.live = Set.copyOf(heartbeat.live());
+            if (!departed.isEmpty()) {
+                this.router.departed(departed);
+            }
+            List<Integer> released = this.ids.takeReleased();
+            if (!released.isEmpty()) {
+                this.backplane.release(released);
+            }
+            this.downSinceNanos = 0;
+            this.problem = null;
+        }
+        catch (RuntimeException ex) {
+            if (Thread.currentThread().isInterrupted()) {
+                return; // Stopping.
+            }
+            if (this.joined) {
+                logger.warn("Lost Redis; relaying between this node's clients goes on: " + ex.getMessage());
+            }
+            this.joined = false;
+            this.problem = String.valueOf(ex.getMessage());
+            if (this.downSinceNanos == 0) {
+                this.downSinceNanos = System.nanoTime();
+            }
+        }
+        this.router.sweep(this.downSinceNanos);
+    }
+
+    private void rejoin(boolean wasAlive) {
+        if (this.joinedBefore && !wasAlive) {
+            // The others have taken this node for dead and dropped the outcomes they owed it.
+            this.router.forgetAll();
+        }
+        this.backplane.openInbox(this.emptyEntry, false);
+        this.ids.takeReleased();
+        Set<Integer> held = new HashSet<>(this.ids.held());
+        List<Integer> conflicts = this.backplane.claim(held);
+        for (int id : conflicts) {
+            ClientSession session = this.registry.get(id);
+            if (session != null) {
+                logger.warn("Disconnecting client " + Integer.toUnsignedString(id)
+                        + ": another node took its ID while this one was away from Redis");
+                session.disconnect();
+            }
+        }
+        Set<Integer> stale = this.backplane.clientsOf(node());
+        stale.removeAll(held);
+        this.backplane.release(stale);
+        this.joined = true;
+        logger.info("Node " + node() + (this.joinedBefore ? " rejoined" : " joined") + " the cluster"
+                + ((wasAlive || !this.joinedBefore) ? "" : " (its keys were gone)") + " with " + held.size() + " clients"
+                + (conflicts.isEmpty() ? "" : ", " + conflicts.size() + " of them disconnected as their IDs were taken"));
+        this.joinedBefore = true;
+    }
+
+    @Override
+    public synchronized void start() {
+        try {
+            this.backplane.openInbox(this.emptyEntry, true);
+        }
+        catch (RuntimeException ex) {
+            logger.warn("Redis unreachable at start: this node relays between its own clients and refuses new ones"
+                    + " until it joins the cluster: " + ex.getMessage());
+        }
+        this.inbox.start();
+        beat();
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("cluster-heartbeat").daemon(true).factory());
+        long period = this.interval.toNanos();
+        this.scheduler.scheduleWithFixedDelay(this::beatSafely, period, period, TimeUnit.NANOSECONDS);
+    }
+
+    private void beatSafely() {
+        try {
+            beat();
+        }
+        catch (RuntimeException ex) {
+            logger.error("Cluster heartbeat failed", ex);
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (this.scheduler == null) {
+            return;
+        }
+        this.scheduler.shutdownNow();
+        this.scheduler = null;
+        this.inbox.stop();
+        this.joined = false;
+        try {
+            this.backplane.leave();
+        }
+        catch (RuntimeException ex) {
+            logger.info("Could not leave the cluster cleanly; the others will drop this node after its TTL: "
+                    + ex.getMessage());
+        }
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return this.scheduler != null;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+}

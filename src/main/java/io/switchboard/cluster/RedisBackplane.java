@@ -1,0 +1,283 @@
+package io.switchboard.cluster;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions;
+import org.springframework.data.redis.connection.stream.ByteRecord;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.ReadOffset;
+import org.springframework.data.redis.connection.stream.RecordId;
+import org.springframework.data.redis.connection.stream.StreamOffset;
+import org.springframework.data.redis.connection.stream.StreamReadOptions;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+import org.springframework.data.redis.core.script.RedisScript;
+
+import io.switchboard.protocol.Wire;
+
+/**
+ * Every Redis command of the cluster, in one place. The multi-key steps are Lua scripts, so each
+ * is atomic: an ID is counted and claimed at once, a dead node's clients leave together.
+ * Scripts build key names from the prefix, so the cluster needs a standalone Redis (or
+ * Sentinel), not Redis Cluster. Every method throws Spring's DataAccessException when Redis
+ * cannot be reached.
+ */
+final class RedisBackplane {
+
+    static final byte[] FIELD = { 'f' };
+    /** IDs per script call when many are claimed or released at once. */
+    private static final int CHUNK = 500;
+
+    /** Counts, wrapping past 4294967295 to 1, until an ID that no node holds is claimed for ARGV[1]. */
+    private static final RedisScript<Long> ALLOCATE = RedisScript.of("""
+            for i = 1, tonumber(ARGV[3]) do
+              local n = redis.call('INCR', KEYS[1])
+              if n > 4294967295 then
+                n = 1
+                redis.call('SET', KEYS[1], 1)
+              end
+              if redis.call('SET', ARGV[2] .. n, ARGV[1], 'NX') then
+                redis.call('SADD', KEYS[2], n)
+                return n
+              end
+            end
+            return 0
+            """, Long.class);
+
+    /** Renews ARGV[1]'s liveness; answers whether it was still alive, then '+node' or '-node' for every other member. */
+    @SuppressWarnings("rawtypes")
+    private static final RedisScript<List> HEARTBEAT = RedisScript.of("""
+            local alive = ARGV[3] .. 'node:' .. ARGV[1] .. ':alive'
+            local out = { tostring(redis.call('EXISTS', alive)) }
+            redis.call('SET', alive, '1', 'PX', ARGV[2])
+            redis.call('SADD', KEYS[1], ARGV[1])
+            for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+              if m ~= ARGV[1] then
+                if redis.call('EXISTS', ARGV[3] .. 'node:' .. m .. ':alive') == 1 then
+                  table.insert(out, '+' .. m)
+                else
+                  table.insert(out, '-' .. m)
+                end
+              end
+            end
+            return out
+            """, List.class);
+
+    /** Removes node ARGV[1] and the IDs it holds, unless it is alive and ARGV[3] is not '1'. */
+    private static final RedisScript<Long> REAP = RedisScript.of("""
+            local base = ARGV[2] .. 'node:' .. ARGV[1]
+            if ARGV[3] ~= '1' and redis.call('EXISTS', base .. ':alive') == 1 then
+              return -1
+            end
+            local ids = redis.call('SMEMBERS', base .. ':clients')
+            for _, id in ipairs(ids) do
+              local key = ARGV[2] .. 'client:' .. id
+              if redis.call('GET', key) == ARGV[1] then
+                redis.call('DEL', key)
+              end
+            end
+            redis.call('DEL', base .. ':clients', base .. ':inbox', base .. ':alive')
+            redis.call('SREM', KEYS[1], ARGV[1])
+            return #ids
+            """, Long.class);
+
+    /** Releases the IDs ARGV[3..] of node ARGV[1]; an ID another node holds now is left to it. */
+    private static final RedisScript<Long> RELEASE = RedisScript.of("""
+            for i = 3, #ARGV do
+              local key = ARGV[2] .. ARGV[i]
+              if redis.call('GET', key) == ARGV[1] then
+                redis.call('DEL', key)
+              end
+              redis.call('SREM', KEYS[1], ARGV[i])
+            end
+            return #ARGV - 2
+            """, Long.class);
+
+    /**
+     * Claims again the IDs ARGV[3..] for node ARGV[1] after Redis was away, keeps the counter
+     * above them (Redis may have lost it) and answers the IDs another node holds meanwhile.
+     */
+    @SuppressWarnings("rawtypes")
+    private static final RedisScript<List> CLAIM = RedisScript.of("""
+            local conflicts = {}
+            local top = 0
+            for i = 3, #ARGV do
+              local key = ARGV[2] .. ARGV[i]
+              local holder = redis.call('GET', key)
+              if holder == false or holder == ARGV[1] then
+                redis.call('SET', key, ARGV[1])
+                redis.call('SADD', KEYS[1], ARGV[i])
+                local n = tonumber(ARGV[i])
+                if n > top then top = n end
+              else
+                table.insert(conflicts, ARGV[i])
+              end
+            end
+            local current = tonumber(redis.call('GET', KEYS[2]) or '0')
+            if top > current then
+              redis.call('SET', KEYS[2], string.format('%d', top))
+            end
+            return conflicts
+            """, List.class);
+
+    private final RedisConnectionFactory factory;
+    private final StringRedisTemplate redis;
+    private final ClusterKeys keys;
+    private final String node;
+    private final XAddOptions addOptions;
+
+    RedisBackplane(RedisConnectionFactory factory, ClusterKeys keys, String node, int streamMaxLength) {
+        this.factory = factory;
+        this.redis = new StringRedisTemplate(factory);
+        this.keys = keys;
+        this.node = node;
+        this.addOptions = XAddOptions.maxlen(streamMaxLength).approximateTrimming(true).makeNoStream(true);
+    }
+
+    String node() {
+        return this.node;
+    }
+
+    ClusterKeys keys() {
+        return this.keys;
+    }
+
+    /** @return the claimed ID, or 0 when none was free within {@code tries} */
+    int allocate(int tries) {
+        Long id = this.redis.execute(ALLOCATE, List.of(this.keys.nextId(), this.keys.clients(this.node)),
+                this.node, this.keys.clientPrefix(), Integer.toString(tries));
+        return (id == null) ? 0 : Wire.toId(id);
+    }
+
+    record Heartbeat(boolean wasAlive, Set<String> live, List<String> dead) {
+    }
+
+    Heartbeat heartbeat(Duration ttl) {
+        List<?> out = this.redis.execute(HEARTBEAT, List.of(this.keys.nodes()), this.node,
+                Long.toString(ttl.toMillis()), this.keys.prefix());
+        Set<String> live = new HashSet<>();
+        List<String> dead = new ArrayList<>();
+        for (int i = 1; i < out.size(); i++) {
+            String member = (String) out.get(i);
+            (member.charAt(0) == '+' ? live : dead).add(member.substring(1));
+        }
+        return new Heartbeat("1".equals(out.get(0)), live, (List<String>) dead);
+    }
+
+    /** @return the number of IDs removed with the node, or -1 when it turned out alive */
+    long reap(String deadNode) {
+        return this.redis.execute(REAP, List.of(this.keys.nodes()), deadNode, this.keys.prefix(), "0");
+    }
+
+    /** This node leaves at shutdown: its IDs go at once rather than after the heartbeat TTL. */
+    void leave() {
+        this.redis.execute(REAP, List.of(this.keys.nodes()), this.node, this.keys.prefix(), "1");
+    }
+
+    void release(Collection<Integer> ids) {
+        for (List<String> chunk : chunks(ids)) {
+            chunk.addAll(0, List.of(this.node, this.keys.clientPrefix()));
+            this.redis.execute(RELEASE, List.of(this.keys.clients(this.node)), chunk.toArray());
+        }
+    }
+
+    /** @return the IDs that another node holds now */
+    List<Integer> claim(Collection<Integer> ids) {
+        List<Integer> conflicts = new ArrayList<>();
+        for (List<String> chunk : chunks(ids)) {
+            chunk.addAll(0, List.of(this.node, this.keys.clientPrefix()));
+            List<?> taken = this.redis.execute(CLAIM, List.of(this.keys.clients(this.node), this.keys.nextId()),
+                    chunk.toArray());
+            for (Object id : taken) {
+                conflicts.add(Wire.toId(Long.parseLong((String) id)));
+            }
+        }
+        return conflicts;
+    }
+
+    /** The IDs Redis says a node holds. */
+    Set<Integer> clientsOf(String holder) {
+        Set<String> members = this.redis.opsForSet().members(this.keys.clients(holder));
+        Set<Integer> ids = new HashSet<>();
+        if (members != null) {
+            for (String member : members) {
+                ids.add(Wire.toId(Long.parseLong(member)));
+            }
+        }
+        return ids;
+    }
+
+    /** The node holding a client, or null. */
+    @Nullable String holder(int id) {
+        return this.redis.opsForValue().get(this.keys.client(id));
+    }
+
+    /**
+     * Appends an entry to a node's inbox stream.
+     * @return false when the stream does not exist: that node has left, or has not joined yet
+     */
+    boolean append(String toNode, byte[] entry) {
+        byte[] stream = this.keys.inbox(toNode);
+        RecordId id = this.redis.execute((RedisCallback<RecordId>) connection -> connection.streamCommands()
+                .xAdd(MapRecord.create(stream, Map.of(FIELD, entry)), this.addOptions));
+        return id != null;
+    }
+
+    /** Creates this node's inbox with a first, empty entry; {@code fresh}: drops what it held. */
+    void openInbox(byte[] emptyEntry, boolean fresh) {
+        byte[] stream = this.keys.inbox(this.node);
+        this.redis.execute((RedisCallback<Object>) connection -> {
+            if (fresh) {
+                connection.keyCommands().del(stream);
+            }
+            return connection.streamCommands().xAdd(MapRecord.create(stream, Map.of(FIELD, emptyEntry)),
+                    XAddOptions.none());
+        });
+    }
+
+    /** A connection of its own for the inbox reader, whose blocking reads would hold up a shared one. */
+    RedisConnection readerConnection() {
+        return this.factory.getConnection();
+    }
+
+    static List<ByteRecord> read(RedisConnection connection, byte[] stream, String afterId, Duration block, int count) {
+        List<ByteRecord> records = connection.streamCommands().xRead(
+                StreamReadOptions.empty().block(block).count(count),
+                StreamOffset.create(stream, ReadOffset.from(afterId)));
+        return (records != null) ? records : List.of();
+    }
+
+    /** Drops the inbox entries up to {@code id}, read already. */
+    static void trim(RedisConnection connection, byte[] stream, String id) {
+        connection.execute("XTRIM", stream, "MINID".getBytes(StandardCharsets.US_ASCII),
+                id.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static List<List<String>> chunks(Collection<Integer> ids) {
+        List<List<String>> chunks = new ArrayList<>();
+        List<String> chunk = new ArrayList<>();
+        for (int id : ids) {
+            chunk.add(Integer.toUnsignedString(id));
+            if (chunk.size() == CHUNK) {
+                chunks.add(chunk);
+                chunk = new ArrayList<>();
+            }
+        }
+        if (!chunk.isEmpty()) {
+            chunks.add(chunk);
+        }
+        return chunks;
+    }
+}

@@ -1,0 +1,137 @@
+package io.switchboard.cluster;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The Lua steps of the registry, against a real Redis. */
+class RedisBackplaneTest {
+
+    static EmbeddedRedis redis;
+    static LettuceConnectionFactory factory;
+    static StringRedisTemplate template;
+    static final ClusterKeys KEYS = new ClusterKeys("unit:");
+
+    RedisBackplane one;
+    RedisBackplane two;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = EmbeddedRedis.start();
+        factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", redis.port()));
+        factory.afterPropertiesSet();
+        factory.start();
+        template = new StringRedisTemplate(factory);
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        if (factory != null) {
+            factory.destroy();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @BeforeEach
+    void emptyRedis() {
+        template.execute((org.springframework.data.redis.core.RedisCallback<Object>) connection -> {
+            connection.serverCommands().flushAll();
+            return null;
+        });
+        this.one = new RedisBackplane(factory, KEYS, "one", 1000);
+        this.two = new RedisBackplane(factory, KEYS, "two", 1000);
+    }
+
+    @Test
+    void idsWrapPast4294967295SkippingZeroAndIdsHeld() {
+        template.opsForValue().set(KEYS.client(2), "two");
+        template.opsForValue().set(KEYS.nextId(), "4294967294");
+        assertThat(Integer.toUnsignedLong(this.one.allocate(10))).isEqualTo(4294967295L);
+        assertThat(this.one.allocate(10)).isEqualTo(1);
+        assertThat(this.one.allocate(10)).as("2 is held by node two").isEqualTo(3);
+        assertThat(template.opsForValue().get(KEYS.client(3))).isEqualTo("one");
+        assertThat(this.one.clientsOf("one")).containsExactlyInAnyOrder((int) 4294967295L, 1, 3);
+        assertThat(this.one.holder(2)).isEqualTo("two");
+    }
+
+    @Test
+    void allocateGivesUpWhenEveryTriedIdIsHeld() {
+        for (int id = 1; id <= 5; id++) {
+            template.opsForValue().set(KEYS.client(id), "two");
+        }
+        assertThat(this.one.allocate(5)).isZero();
+        assertThat(this.one.allocate(5)).isEqualTo(6);
+    }
+
+    @Test
+    void aDeadNodeIsReapedWithTheIdsStillNamingIt() {
+        this.one.heartbeat(Duration.ofMillis(300));
+        RedisBackplane.Heartbeat first = this.two.heartbeat(Duration.ofSeconds(30));
+        assertThat(first.live()).containsExactly("one");
+        int a = this.one.allocate(10);
+        int b = this.one.allocate(10);
+        // b was taken over by node two meanwhile (after an outage): reaping one must leave it.
+        template.opsForValue().set(KEYS.client(b), "two");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.two.heartbeat(Duration.ofSeconds(30)).dead().contains("one"));
+        assertThat(this.two.reap("one")).isEqualTo(2);
+        assertThat(this.two.holder(a)).isNull();
+        assertThat(this.two.holder(b)).isEqualTo("two");
+        assertThat(template.opsForSet().members(KEYS.nodes())).containsExactly("two");
+        assertThat(this.two.heartbeat(Duration.ofSeconds(30)).dead()).isEmpty();
+    }
+
+    @Test
+    void aLiveNodeIsNotReaped() {
+        this.one.heartbeat(Duration.ofSeconds(30));
+        this.one.allocate(10);
+        assertThat(this.two.reap("one")).isEqualTo(-1);
+        assertThat(this.one.clientsOf("one")).hasSize(1);
+    }
+
+    @Test
+    void claimAfterRedisLostEverythingRaisesTheCounterAndReportsConflicts() {
+        template.opsForValue().set(KEYS.client(7), "two");
+        List<Integer> conflicts = this.one.claim(Set.of(5, 7, 900));
+        assertThat(conflicts).containsExactly(7);
+        assertThat(this.one.holder(5)).isEqualTo("one");
+        assertThat(this.one.holder(900)).isEqualTo("one");
+        assertThat(this.one.clientsOf("one")).containsExactlyInAnyOrder(5, 900);
+        assertThat(this.one.allocate(10)).isEqualTo(901);
+    }
+
+    @Test
+    void releaseLeavesAnIdAnotherNodeHoldsNow() {
+        int a = this.one.allocate(10);
+        int b = this.one.allocate(10);
+        template.opsForValue().set(KEYS.client(b), "two");
+        this.one.release(List.of(a, b));
+        assertThat(this.one.holder(a)).isNull();
+        assertThat(this.one.holder(b)).isEqualTo("two");
+        assertThat(this.one.clientsOf("one")).isEmpty();
+    }
+
+    @Test
+    void appendNeedsTheInboxToExist() {
+        byte[] empty = new ClusterFrames.Builder("one").take();
+        assertThat(this.two.append("one", empty)).as("node one has not opened its inbox").isFalse();
+        this.one.openInbox(empty, true);
+        assertThat(this.two.append("one", empty)).isTrue();
+        this.one.leave();
+        assertThat(this.two.append("one", empty)).as("node one has left").isFalse();
+    }
+}
