@@ -1,8 +1,10 @@
 package io.switchboard.admin;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.switchboard.cluster.ClusterDirectory;
 import io.switchboard.relay.ClientRegistry;
 import io.switchboard.relay.RelayProperties;
 import io.switchboard.relay.Router;
@@ -11,10 +13,16 @@ import io.switchboard.relay.Router;
 @Configuration(proxyBeanMethods = false)
 class AdminConfiguration {
 
+    /** Every node's clients in cluster mode, where the cluster's directory exists; else this node's. */
     @Bean
-    OperatorSender operatorSender(ClientRegistry registry, Router router, RelayProperties relay,
-            AdminProperties admin) {
-        return new OperatorSender(registry, router, relay.overflowPolicy(), admin.sendTimeout());
+    Clients clients(ObjectProvider<ClusterDirectory> cluster, ClientRegistry registry, Router router) {
+        ClusterDirectory directory = cluster.getIfAvailable();
+        return (directory != null) ? new ClusterClients(directory) : new LocalClients(registry, router);
+    }
+
+    @Bean
+    OperatorSender operatorSender(Clients clients, RelayProperties relay, AdminProperties admin) {
+        return new OperatorSender(clients, relay.overflowPolicy(), admin.sendTimeout());
     }
 
     @Bean

@@ -7,7 +7,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Sends one message to every client connected now whose queue has room, without waiting. */
+/** Sends one message to every client connected now (on every node in cluster mode) whose queue has room, without waiting. */
 @RestController
 class BroadcastController {
 
@@ -21,10 +21,6 @@ class BroadcastController {
 
     @PostMapping("/api/broadcast")
     Recipients broadcast(HttpServletRequest request) throws IOException {
-        return new Recipients(this.sender.broadcast(this.bodies.read(request)));
-    }
-
-    /** @param recipients the clients whose queues took the message */
-    record Recipients(int recipients) {
+        return this.sender.broadcast(this.bodies.read(request));
     }
 }

@@ -1,13 +1,20 @@
 package io.switchboard.admin;
 
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import org.jspecify.annotations.Nullable;
+
+import io.switchboard.cluster.ClusterDirectory;
 import io.switchboard.relay.ClientSession;
 
 /**
  * A client as the admin API shows it (ADMIN-API.md, "Clients").
  *
  * @param id the client's ID
+ * @param node cluster mode: the node it is connected to ({@code switchboard.cluster.node-id});
+ *        null, and left out of the JSON, on a single node
  * @param remoteAddress {@code host:port}, {@code [v6]:port} for IPv6
  * @param connectedAt an ISO-8601 UTC instant, to the millisecond
  * @param messagesIn SENDs read from it
@@ -16,12 +23,21 @@ import io.switchboard.relay.ClientSession;
  * @param bytesOut payload bytes of those DELIVERs
  * @param queuedBytes payload bytes taken for it and not yet written
  */
-record ClientView(long id, String remoteAddress, String connectedAt, long messagesIn, long messagesOut,
-        long bytesIn, long bytesOut, long queuedBytes) {
+record ClientView(long id, @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String node, String remoteAddress,
+        String connectedAt, long messagesIn, long messagesOut, long bytesIn, long bytesOut, long queuedBytes) {
 
     static ClientView of(ClientSession session) {
-        return new ClientView(session.idAsLong(), session.remoteAddress(),
-                session.connectedAt().truncatedTo(ChronoUnit.MILLIS).toString(), session.messagesIn(),
-                session.messagesOut(), session.bytesIn(), session.bytesOut(), session.queuedBytes());
+        return new ClientView(session.idAsLong(), null, session.remoteAddress(), instant(session.connectedAt()),
+                session.messagesIn(), session.messagesOut(), session.bytesIn(), session.bytesOut(),
+                session.queuedBytes());
+    }
+
+    static ClientView of(ClusterDirectory.ClusterClient client) {
+        return new ClientView(client.id(), client.node(), client.remoteAddress(), instant(client.connectedAt()),
+                client.messagesIn(), client.messagesOut(), client.bytesIn(), client.bytesOut(), client.queuedBytes());
+    }
+
+    private static String instant(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MILLIS).toString();
     }
 }

@@ -1,7 +1,6 @@
 package io.switchboard.admin;
 
 import java.io.IOException;
-import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
@@ -17,20 +16,20 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
-import io.switchboard.relay.ClientRegistry;
-import io.switchboard.relay.ClientSession;
-
-/** The clients of this node: list, look at, disconnect, and send to on the operator's behalf. */
+/**
+ * The clients: list, look at, disconnect, and send to on the operator's behalf. Those of this
+ * node, or in cluster mode those of every node.
+ */
 @RestController
 @RequestMapping("/api/clients")
 class ClientsController {
 
-    private final ClientRegistry registry;
+    private final Clients clients;
     private final OperatorSender sender;
     private final RequestBodies bodies;
 
-    ClientsController(ClientRegistry registry, OperatorSender sender, RequestBodies bodies) {
-        this.registry = registry;
+    ClientsController(Clients clients, OperatorSender sender, RequestBodies bodies) {
+        this.clients = clients;
         this.sender = sender;
         this.bodies = bodies;
     }
@@ -38,24 +37,19 @@ class ClientsController {
     @GetMapping
     ClientPage list(@RequestParam(required = false) @Nullable String limit,
             @RequestParam(required = false) @Nullable String after) {
-        int max = ClientIds.parseLimit(limit);
-        List<ClientSession> page = this.registry.pageAfter(ClientIds.parseAfter(after), max);
-        Long next = null;
-        if (page.size() > max) {
-            page = page.subList(0, max);
-            next = page.getLast().idAsLong();
-        }
-        return new ClientPage(page.stream().map(ClientView::of).toList(), next);
+        return this.clients.page(ClientIds.parseAfter(after), ClientIds.parseLimit(limit));
     }
 
     @GetMapping("/{id}")
     ClientView get(@PathVariable String id) {
-        return ClientView.of(connected(ClientIds.parseId(id)));
+        return this.clients.get(ClientIds.parseId(id)).orElseThrow(ClientsController::notConnected);
     }
 
     @DeleteMapping("/{id}")
     ResponseEntity<Void> disconnect(@PathVariable String id) {
-        connected(ClientIds.parseId(id)).disconnect();
+        if (!this.clients.disconnect(ClientIds.parseId(id))) {
+            throw notConnected();
+        }
         return ResponseEntity.noContent().build();
     }
 
@@ -77,12 +71,8 @@ class ClientsController {
         return new Delivered(true);
     }
 
-    private ClientSession connected(int id) {
-        ClientSession session = this.registry.get(id);
-        if (session == null || session.isClosed()) {
-            throw new ResponseStatusException(HttpStatus.NOT_FOUND, SendOutcome.NOT_CONNECTED.detail);
-        }
-        return session;
+    private static ResponseStatusException notConnected() {
+        return new ResponseStatusException(HttpStatus.NOT_FOUND, SendOutcome.NOT_CONNECTED.detail);
     }
 
     /** The answer to a message written to its client. */

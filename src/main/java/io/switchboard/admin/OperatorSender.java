@@ -5,51 +5,34 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.Wire;
-import io.switchboard.relay.ClientRegistry;
-import io.switchboard.relay.MessageOrigin;
 import io.switchboard.relay.OverflowPolicy;
-import io.switchboard.relay.Router;
 
 /**
  * Sends messages on the operator's behalf, as DELIVERs with {@code src} 0, and waits for their
  * real outcome: written, gone, refused for want of room, or not written within send-timeout.
- * Under policy {@code pause} the wait for room counts against the same timeout.
+ * Under policy {@code pause} the wait for room counts against the same timeout. In cluster
+ * mode the client may be on any node; the outcome comes back from there.
  */
 final class OperatorSender {
 
-    /** Broadcasts do not wait for outcomes. */
-    private static final MessageOrigin UNWATCHED = new MessageOrigin() {
-        @Override
-        public void delivered(int dest, long seq) {
-        }
-
-        @Override
-        public void failed(ErrorCode code, int dest, long seq) {
-        }
-    };
-
-    private final ClientRegistry registry;
-    private final Router router;
+    private final Clients clients;
     private final boolean waitForRoom;
     private final long timeoutNanos;
 
-    OperatorSender(ClientRegistry registry, Router router, OverflowPolicy policy, Duration timeout) {
-        this.registry = registry;
-        this.router = router;
+    OperatorSender(Clients clients, OverflowPolicy policy, Duration timeout) {
+        this.clients = clients;
         this.waitForRoom = policy == OverflowPolicy.PAUSE;
         this.timeoutNanos = timeout.toNanos();
     }
 
     SendOutcome send(int dest, byte[] payload) throws InterruptedException {
         long deadline = System.nanoTime() + this.timeoutNanos;
-        if (this.registry.get(dest) == null) {
+        if (!this.clients.isConnected(dest)) {
             return SendOutcome.NOT_CONNECTED;
         }
         PendingDelivery pending = new PendingDelivery();
         long waitNanos = this.waitForRoom ? this.timeoutNanos : 0;
-        return switch (this.router.offer(dest, Wire.OPERATOR_ID, payload, pending, waitNanos)) {
+        return switch (this.clients.offer(dest, payload, pending, waitNanos)) {
             case QUEUED -> await(pending, deadline);
             case BUSY -> this.waitForRoom ? SendOutcome.TIMED_OUT : SendOutcome.QUEUE_FULL;
             // It was connected a moment ago, so CLOSED is a disconnect too.
@@ -70,8 +53,8 @@ final class OperatorSender {
         }
     }
 
-    /** @return how many clients' queues took the message */
-    int broadcast(byte[] payload) {
-        return this.router.broadcast(Wire.OPERATOR_ID, payload, UNWATCHED);
+    /** Sends to every client whose queue has room now, without waiting for room or outcomes. */
+    Recipients broadcast(byte[] payload) {
+        return this.clients.broadcast(payload);
     }
 }

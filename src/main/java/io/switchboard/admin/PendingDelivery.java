@@ -17,7 +17,13 @@ final class PendingDelivery implements MessageOrigin {
 
     @Override
     public void failed(ErrorCode code, int dest, long seq) {
-        // A queued message fails only because its client went away (DESTINATION_GONE).
-        this.outcome.complete(SendOutcome.GONE);
+        this.outcome.complete(switch (code) {
+            // Only from another node (cluster mode): its queue was full under reject, or the
+            // client had left that node before the message got there.
+            case DESTINATION_BUSY -> SendOutcome.QUEUE_FULL;
+            case UNKNOWN_DESTINATION -> SendOutcome.NOT_CONNECTED;
+            // A queued message on this node fails only because its client went away.
+            default -> SendOutcome.GONE;
+        });
     }
 }

@@ -63,6 +63,22 @@ public final class ClusterDirectory {
     public record BroadcastResult(int recipients, List<String> unanswered) {
     }
 
+    /** The node holding a client did not answer within {@code ack-timeout}: whether the client is there is unknown. */
+    public static final class NodeDidNotAnswerException extends RuntimeException {
+
+        private final String node;
+
+        NodeDidNotAnswerException(String node) {
+            super("Node " + node + " did not answer in time");
+            this.node = node;
+        }
+
+        /** The node that was asked. */
+        public String node() {
+            return this.node;
+        }
+    }
+
     private final RedisBackplane backplane;
     private final RemoteRouter remote;
     private final ClientRegistry registry;
@@ -115,7 +131,10 @@ public final class ClusterDirectory {
         return new ClientsPage(more ? List.copyOf(all.subList(0, limit)) : List.copyOf(all), more, unanswered);
     }
 
-    /** One client, wherever it is connected. */
+    /**
+     * One client, wherever it is connected.
+     * @throws NodeDidNotAnswerException when the node holding it did not answer in time
+     */
     public Optional<ClusterClient> client(long id) {
         int client = Wire.toId(id);
         ClientSession session = this.registry.get(client);
@@ -128,7 +147,7 @@ public final class ClusterDirectory {
         }
         byte[] answer = ask(holder, GET, ByteBuffer.allocate(4).putInt(client).array());
         if (answer == null) {
-            return Optional.empty();
+            throw new NodeDidNotAnswerException(holder);
         }
         List<ClusterClient> found = decodeClients(holder, answer);
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));

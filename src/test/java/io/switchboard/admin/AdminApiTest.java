@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -99,6 +100,7 @@ class AdminApiTest {
             assertThat(all.contentType()).startsWith("application/json");
             assertThat(ids(all.json().get("clients"))).containsExactly(sorted);
             assertThat(all.json().get("next").isNull()).isTrue();
+            assertThat(all.json().properties()).extracting(Map.Entry::getKey).containsExactly("clients", "next");
 
             JsonNode first = this.admin.get("/api/clients?limit=2").json();
             assertThat(ids(first.get("clients"))).containsExactly(sorted[0], sorted[1]);
@@ -145,6 +147,9 @@ class AdminApiTest {
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.contentType()).startsWith("application/json");
             JsonNode json = response.json();
+            // Exactly ADMIN-API.md's fields: no "node" on a single node.
+            assertThat(json.properties()).extracting(Map.Entry::getKey).containsExactly("id", "remoteAddress",
+                    "connectedAt", "messagesIn", "messagesOut", "bytesIn", "bytesOut", "queuedBytes");
             assertThat(json.get("id").asLong()).isEqualTo(Integer.toUnsignedLong(client.id()));
             assertThat(json.get("remoteAddress").asString()).isEqualTo("127.0.0.1:" + client.socket().getLocalPort());
             Instant connectedAt = Instant.parse(json.get("connectedAt").asString());
@@ -293,6 +298,7 @@ class AdminApiTest {
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.contentType()).startsWith("application/json");
             assertThat(response.json().get("recipients").asInt()).isEqualTo(3);
+            assertThat(response.json().properties()).extracting(Map.Entry::getKey).containsExactly("recipients");
             for (TestClient client : List.of(a, b, c)) {
                 ServerFrame.Deliver deliver = client.readDeliver();
                 assertThat(deliver.src()).isZero();
