@@ -18,11 +18,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Real HTTP against the running server, with or without the operator's credentials. Every
- * request has a timeout, so that a test fails rather than hangs.
+ * request has a timeout, so that a test fails rather than hangs. Public for the cluster tests.
  */
-final class AdminHttp {
+public final class AdminHttp {
 
-    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -35,16 +35,16 @@ final class AdminHttp {
         this.authorization = authorization;
     }
 
-    static AdminHttp as(int port, String username, String password) {
+    public static AdminHttp as(int port, String username, String password) {
         return new AdminHttp(port, "Basic " + Base64.getEncoder()
                 .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8)));
     }
 
-    static AdminHttp anonymous(int port) {
+    public static AdminHttp anonymous(int port) {
         return new AdminHttp(port, null);
     }
 
-    HttpRequest.Builder request(String path) {
+    public HttpRequest.Builder request(String path) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(this.base + path)).timeout(TIMEOUT);
         if (this.authorization != null) {
             request.header("Authorization", this.authorization);
@@ -52,29 +52,29 @@ final class AdminHttp {
         return request;
     }
 
-    Response get(String path) {
+    public Response get(String path) {
         return send(request(path).GET());
     }
 
-    Response delete(String path) {
+    public Response delete(String path) {
         return send(request(path).DELETE());
     }
 
-    Response post(String path, byte[] body, String contentType) {
+    public Response post(String path, byte[] body, String contentType) {
         return send(request(path).header("Content-Type", contentType).POST(BodyPublishers.ofByteArray(body)));
     }
 
-    CompletableFuture<Response> postAsync(String path, byte[] body, String contentType) {
+    public CompletableFuture<Response> postAsync(String path, byte[] body, String contentType) {
         return this.client.sendAsync(request(path).header("Content-Type", contentType)
                 .POST(BodyPublishers.ofByteArray(body)).build(), BodyHandlers.ofByteArray()).thenApply(Response::new);
     }
 
-    Response post(String path, BodyPublisher body, String contentType) {
+    public Response post(String path, BodyPublisher body, String contentType) {
         return send(request(path).header("Content-Type", contentType).POST(body));
     }
 
     /** @return how many clients took it */
-    int broadcast(byte[] body) {
+    public int broadcast(byte[] body) {
         Response response = post("/api/broadcast", body, "application/octet-stream");
         if (response.status() != 200) {
             throw new AssertionError("broadcast answered " + response);
@@ -82,7 +82,7 @@ final class AdminHttp {
         return response.json().get("recipients").asInt();
     }
 
-    JsonNode client(int id) {
+    public JsonNode client(int id) {
         Response response = get("/api/clients/" + Integer.toUnsignedLong(id));
         if (response.status() != 200) {
             throw new AssertionError("GET client " + Integer.toUnsignedLong(id) + " answered " + response);
@@ -90,7 +90,7 @@ final class AdminHttp {
         return response.json();
     }
 
-    Response send(HttpRequest.Builder request) {
+    public Response send(HttpRequest.Builder request) {
         try {
             return new Response(this.client.send(request.build(), BodyHandlers.ofByteArray()));
         }
@@ -103,25 +103,25 @@ final class AdminHttp {
         }
     }
 
-    record Response(HttpResponse<byte[]> raw) {
+    public record Response(HttpResponse<byte[]> raw) {
 
-        int status() {
+        public int status() {
             return this.raw.statusCode();
         }
 
-        String header(String name) {
+        public String header(String name) {
             return this.raw.headers().firstValue(name).orElse(null);
         }
 
-        String contentType() {
+        public String contentType() {
             return header("Content-Type");
         }
 
-        String text() {
+        public String text() {
             return new String(this.raw.body(), StandardCharsets.UTF_8);
         }
 
-        JsonNode json() {
+        public JsonNode json() {
             return JSON.readTree(this.raw.body());
         }
 

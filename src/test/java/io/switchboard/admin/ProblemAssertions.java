@@ -5,12 +5,12 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What every error answer of the admin API must look like: an RFC 9457 problem document, no internals. */
-final class ProblemAssertions {
+public final class ProblemAssertions {
 
     private ProblemAssertions() {
     }
 
-    static JsonNode assertProblem(AdminHttp.Response response, int status) {
+    public static JsonNode assertProblem(AdminHttp.Response response, int status) {
         assertThat(response.status()).as(response.toString()).isEqualTo(status);
         assertThat(response.contentType()).as(response.toString()).startsWith("application/problem+json");
         JsonNode problem = response.json();

@@ -11,13 +11,13 @@ import static org.awaitility.Awaitility.await;
  * it: broadcasts chunks until no queue takes another, and looks again until its writer has
  * made no progress between two looks (its socket buffers are full, and stay full).
  */
-final class QueueFiller {
+public final class QueueFiller {
 
     private QueueFiller() {
     }
 
     /** Only {@code slow} may be connected, as broadcasts reach every client. */
-    static void fillUntilStuck(AdminHttp admin, TestClient slow, int chunkBytes) {
+    public static void fillUntilStuck(AdminHttp admin, TestClient slow, int chunkBytes) {
         byte[] chunk = new byte[chunkBytes];
         long[] lastOut = { -1 };
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {

@@ -1,0 +1,294 @@
+package io.switchboard.cluster;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.switchboard.admin.AdminHttp;
+import io.switchboard.admin.QueueFiller;
+import io.switchboard.protocol.ServerFrame;
+import io.switchboard.relay.ClientRegistry;
+import io.switchboard.support.TestClient;
+
+import static io.switchboard.admin.ProblemAssertions.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The admin API of ADMIN-API.md across three nodes, over real HTTP to node A: A lists, shows,
+ * messages, disconnects and broadcasts to the clients of every node, with the outcome the
+ * client's own node reports. Policy {@code reject}, so that a full remote queue answers 429.
+ */
+class ClusterAdminApiTest {
+
+    static final String PASSWORD = "cluster-operator-password";
+    static final int MAX_QUEUED = 1_048_576;
+    /**
+     * Over half of max-queued-bytes, so a queue holding one has no room for another; large, so
+     * that a few fill the socket buffers of a client that does not read.
+     */
+    static final int CHUNK = 600_000;
+    static final int SMALL_RECEIVE_BUFFER = 4096;
+
+    static EmbeddedRedis redis;
+    static ClusterNodes cluster;
+    static ConfigurableApplicationContext a;
+    static ConfigurableApplicationContext b;
+    static ConfigurableApplicationContext c;
+
+    AdminHttp admin;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        redis = EmbeddedRedis.start();
+        cluster = new ClusterNodes(redis.port(), "admin:");
+        String[] settings = { "switchboard.admin.password=" + PASSWORD, "switchboard.overflow-policy=reject",
+                "switchboard.max-queued-bytes=" + MAX_QUEUED, "switchboard.admin.send-timeout=3s",
+                // A stuck client stays connected for as long as a test needs it.
+                "switchboard.slow-consumer-timeout=5m" };
+        a = cluster.start("node-a", settings);
+        b = cluster.start("node-b", settings);
+        c = cluster.start("node-c", settings);
+        cluster.awaitMesh();
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @BeforeEach
+    void setUp() {
+        // Lists and broadcasts cover every client: each test starts with none left from another.
+        await().until(() -> List.of(a, b, c).stream().allMatch(node -> node.getBean(ClientRegistry.class).size() == 0));
+        this.admin = AdminHttp.as(a.getEnvironment().getRequiredProperty("local.server.port", Integer.class), "admin",
+                PASSWORD);
+    }
+
+    static TestClient connect(ConfigurableApplicationContext node) throws Exception {
+        return TestClient.connect(ClusterNodes.tcpPort(node));
+    }
+
+    static String path(TestClient client) {
+        return "/api/clients/" + Integer.toUnsignedLong(client.id());
+    }
+
+    static List<String> idsAndNodes(JsonNode page) {
+        return page.get("clients").values().stream()
+                .map(client -> client.get("id").asLong() + "@" + client.get("node").asString())
+                .toList();
+    }
+
+    static String idAndNode(TestClient client, String node) {
+        return Integer.toUnsignedLong(client.id()) + "@" + node;
+    }
+
+    @Test
+    void listsTheClientsOfEveryNodeWithTheirNodeInPagesAcrossNodes() throws Exception {
+        List<TestClient> clients = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        try {
+            // IDs come from one counter in Redis, so they ascend in this order: every page of two spans nodes.
+            for (int round = 0; round < 2; round++) {
+                for (ConfigurableApplicationContext node : List.of(a, b, c)) {
+                    TestClient client = connect(node);
+                    clients.add(client);
+                    expected.add(idAndNode(client, node.getEnvironment().getProperty("switchboard.cluster.node-id")));
+                }
+            }
+
+            AdminHttp.Response all = this.admin.get("/api/clients");
+            assertThat(all.status()).as(all.toString()).isEqualTo(200);
+            assertThat(all.contentType()).startsWith("application/json");
+            assertThat(idsAndNodes(all.json())).containsExactlyElementsOf(expected);
+            assertThat(all.json().get("next").isNull()).isTrue();
+            assertThat(all.json().properties()).extracting(Map.Entry::getKey)
+                    .as("every node answered: no 'unanswered'").containsExactly("clients", "next");
+
+            List<String> walked = new ArrayList<>();
+            String after = "0";
+            for (int page = 0; page < 3; page++) {
+                JsonNode json = this.admin.get("/api/clients?limit=2&after=" + after).json();
+                List<String> onPage = idsAndNodes(json);
+                assertThat(onPage).containsExactlyElementsOf(expected.subList(2 * page, 2 * page + 2));
+                walked.addAll(onPage);
+                if (page < 2) {
+                    assertThat(json.get("next").asLong()).isEqualTo(Long.parseLong(onPage.get(1).split("@")[0]));
+                    after = Long.toString(json.get("next").asLong());
+                }
+                else {
+                    assertThat(json.get("next").isNull()).as("no client above the last page's").isTrue();
+                }
+            }
+            assertThat(walked).containsExactlyElementsOf(expected);
+
+            // Every node's view is the same.
+            for (ConfigurableApplicationContext node : List.of(b, c)) {
+                AdminHttp other = AdminHttp.as(node.getEnvironment().getRequiredProperty("local.server.port", Integer.class),
+                        "admin", PASSWORD);
+                assertThat(idsAndNodes(other.get("/api/clients").json())).containsExactlyElementsOf(expected);
+            }
+        }
+        finally {
+            for (TestClient client : clients) {
+                client.close();
+            }
+        }
+    }
+
+    @Test
+    void showsAClientOfAnotherNodeWithThatNodesCounters() throws Exception {
+        Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        try (TestClient onB = connect(b); TestClient onC = connect(c)) {
+            AdminHttp.Response response = this.admin.get(path(onB));
+            assertThat(response.status()).as(response.toString()).isEqualTo(200);
+            JsonNode json = response.json();
+            assertThat(json.properties()).extracting(Map.Entry::getKey).containsExactly("id", "node", "remoteAddress",
+                    "connectedAt", "messagesIn", "messagesOut", "bytesIn", "bytesOut", "queuedBytes");
+            assertThat(json.get("id").asLong()).isEqualTo(Integer.toUnsignedLong(onB.id()));
+            assertThat(json.get("node").asString()).isEqualTo("node-b");
+            assertThat(json.get("remoteAddress").asString()).isEqualTo("127.0.0.1:" + onB.socket().getLocalPort());
+            assertThat(json.get("connectedAt").asString()).endsWith("Z");
+            assertThat(Instant.parse(json.get("connectedAt").asString())).isBetween(before, Instant.now());
+
+            onB.send(onC.id(), "hello".getBytes(StandardCharsets.US_ASCII));
+            assertThat(onC.readDeliver().payload()).isEqualTo("hello".getBytes(StandardCharsets.US_ASCII));
+            await().untilAsserted(() -> {
+                JsonNode sender = this.admin.client(onB.id());
+                assertThat(sender.get("messagesIn").asLong()).isEqualTo(1);
+                assertThat(sender.get("bytesIn").asLong()).isEqualTo(5);
+                JsonNode receiver = this.admin.client(onC.id());
+                assertThat(receiver.get("node").asString()).isEqualTo("node-c");
+                assertThat(receiver.get("messagesOut").asLong()).isEqualTo(1);
+                assertThat(receiver.get("bytesOut").asLong()).isEqualTo(5);
+                assertThat(receiver.get("queuedBytes").asLong()).isZero();
+            });
+        }
+    }
+
+    @Test
+    void deliversTheOperatorsMessageToAClientOfAnotherNodeByteForByteFromSrc0() throws Exception {
+        byte[] everyByte = new byte[256];
+        for (int i = 0; i < everyByte.length; i++) {
+            everyByte[i] = (byte) i;
+        }
+        byte[] text = "Grüße vom Operator ✓\r\n".getBytes(StandardCharsets.UTF_8);
+        try (TestClient onB = connect(b); TestClient onC = connect(c)) {
+            expectDelivered(onB, this.admin.post(path(onB) + "/messages", everyByte, "application/octet-stream"),
+                    everyByte);
+            expectDelivered(onC, this.admin.post(path(onC) + "/messages", text, "text/plain; charset=UTF-8"), text);
+            expectDelivered(onC, this.admin.post(path(onC) + "/messages", new byte[0], "application/octet-stream"),
+                    new byte[0]);
+            assertThat(this.admin.client(onC.id()).get("messagesOut").asLong()).isEqualTo(2);
+        }
+    }
+
+    private static void expectDelivered(TestClient client, AdminHttp.Response response, byte[] payload)
+            throws Exception {
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.contentType()).startsWith("application/json");
+        assertThat(response.json().get("delivered").asBoolean()).isTrue();
+        ServerFrame.Deliver deliver = client.readDeliver();
+        assertThat(deliver.src()).isZero();
+        assertThat(deliver.payload()).isEqualTo(payload);
+    }
+
+    @Test
+    void answersAnIdNoNodeHoldsWith404() throws Exception {
+        for (String id : List.of("4294967295", "4000000000")) {
+            assertProblem(this.admin.get("/api/clients/" + id), 404);
+            assertProblem(this.admin.delete("/api/clients/" + id), 404);
+            assertProblem(this.admin.post("/api/clients/" + id + "/messages", new byte[] { 1 }, "text/plain"), 404);
+        }
+        // A client of another node that has left it, though node A still remembers where it was.
+        TestClient left = connect(b);
+        try (left) {
+            expectDelivered(left, this.admin.post(path(left) + "/messages", new byte[] { 1 }, "text/plain"),
+                    new byte[] { 1 });
+        }
+        await().until(() -> b.getBean(ClientRegistry.class).get(left.id()) == null);
+        assertProblem(this.admin.get(path(left)), 404);
+        // Before the POST, whose answer from node B makes node A forget where the client was.
+        assertProblem(this.admin.delete(path(left)), 404);
+        assertProblem(this.admin.post(path(left) + "/messages", new byte[] { 2 }, "text/plain"), 404);
+        assertProblem(this.admin.delete(path(left)), 404);
+    }
+
+    @Test
+    void disconnectsAClientOfAnotherNode() throws Exception {
+        try (TestClient onC = connect(c)) {
+            AdminHttp.Response response = this.admin.delete(path(onC));
+            assertThat(response.status()).as(response.toString()).isEqualTo(204);
+            assertThat(response.raw().body()).isEmpty();
+            // A clean close: end of stream, not a reset, and nothing before it.
+            assertThat(onC.readUntilClosed()).isEmpty();
+            await().untilAsserted(() -> assertProblem(this.admin.get(path(onC)), 404));
+        }
+    }
+
+    @Test
+    void broadcastReachesTheClientsOfEveryNode() throws Exception {
+        try (TestClient onA = connect(a); TestClient onB = connect(b); TestClient onC1 = connect(c);
+                TestClient onC2 = connect(c)) {
+            byte[] payload = "to everyone".getBytes(StandardCharsets.UTF_8);
+            AdminHttp.Response response = this.admin.post("/api/broadcast", payload, "text/plain");
+            assertThat(response.status()).as(response.toString()).isEqualTo(200);
+            assertThat(response.json().properties()).extracting(Map.Entry::getKey).containsExactly("recipients");
+            assertThat(response.json().get("recipients").asInt()).isEqualTo(4);
+            for (TestClient client : List.of(onA, onB, onC1, onC2)) {
+                ServerFrame.Deliver deliver = client.readDeliver();
+                assertThat(deliver.src()).isZero();
+                assertThat(deliver.payload()).isEqualTo(payload);
+            }
+            // Without a client on A, the count is still that of the other nodes' clients.
+            onA.close();
+            await().until(() -> a.getBean(ClientRegistry.class).size() == 0);
+            assertThat(this.admin.broadcast(new byte[0])).isEqualTo(3);
+            for (TestClient client : List.of(onB, onC1, onC2)) {
+                assertThat(client.readDeliver().payload()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void theOperatorsSendToAStuckClientOfAnotherNodeGetsThatNodesOutcome() throws Exception {
+        try (TestClient slow = TestClient.connect(ClusterNodes.tcpPort(b), SMALL_RECEIVE_BUFFER)) {
+            QueueFiller.fillUntilStuck(this.admin, slow, CHUNK);
+            long queued = this.admin.client(slow.id()).get("queuedBytes").asLong();
+            assertThat(queued).isEqualTo(CHUNK);
+
+            // No room in B's queue (policy reject): 429, and nothing more is queued.
+            assertProblem(this.admin.post(path(slow) + "/messages", new byte[CHUNK], "application/octet-stream"), 429);
+            assertThat(this.admin.client(slow.id()).get("queuedBytes").asLong()).isEqualTo(queued);
+
+            // Room, but never written: 504 after send-timeout.
+            assertProblem(this.admin.post(path(slow) + "/messages", new byte[] { 7 }, "application/octet-stream"), 504);
+            assertThat(this.admin.client(slow.id()).get("queuedBytes").asLong()).isEqualTo(queued + 1);
+
+            // Disconnected while the message waits: 410.
+            CompletableFuture<AdminHttp.Response> pending = this.admin.postAsync(path(slow) + "/messages",
+                    new byte[] { 1, 2, 3 }, "application/octet-stream");
+            await().until(() -> this.admin.client(slow.id()).get("queuedBytes").asLong() == queued + 4);
+            assertThat(this.admin.delete(path(slow)).status()).isEqualTo(204);
+            assertProblem(pending.get(AdminHttp.TIMEOUT.toSeconds(), TimeUnit.SECONDS), 410);
+        }
+    }
+}
