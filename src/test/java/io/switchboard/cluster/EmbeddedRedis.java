@@ -9,7 +9,7 @@ import redis.embedded.RedisServer;
  * A real redis-server, the binary shipped inside the embedded-redis test dependency, on a free
  * loopback port. No persistence: a restart comes back empty, the harder case for the cluster.
  */
-final class EmbeddedRedis implements AutoCloseable {
+public final class EmbeddedRedis implements AutoCloseable {
 
     private final int port;
     private RedisServer server;
@@ -18,13 +18,13 @@ final class EmbeddedRedis implements AutoCloseable {
         this.port = port;
     }
 
-    static EmbeddedRedis start() throws IOException {
+    public static EmbeddedRedis start() throws IOException {
         EmbeddedRedis redis = new EmbeddedRedis(freePort());
         redis.startServer();
         return redis;
     }
 
-    int port() {
+    public int port() {
         return this.port;
     }
 

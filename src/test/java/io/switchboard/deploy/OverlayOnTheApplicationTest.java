@@ -35,8 +35,10 @@ import static org.awaitility.Awaitility.await;
 /**
  * The real application, started with the environment a pod of an overlay gets (its ConfigMap,
  * its Secret, its env entries), as Spring Boot reads a process environment. The two port
- * variables are set to 0 so that this test can run beside others; that the manifests' ports
- * agree with each other is {@link KubernetesManifestsTest}'s part.
+ * variables are set to 0 so that this test can run beside others, and an overlay's test may
+ * point others at what the test provides in place of the cluster's services (the cluster
+ * overlay's Redis); that the manifests' ports agree with each other is
+ * {@link KubernetesManifestsTest}'s part.
  */
 abstract class OverlayOnTheApplicationTest {
 
@@ -57,10 +59,20 @@ abstract class OverlayOnTheApplicationTest {
 
     abstract String overlay();
 
-    /** What the application is started with: the pod's environment, but free ports. */
-    static Map<String, String> applicationEnvironment(String overlay) {
+    /** Variables this overlay's test sets to other values than the manifests, besides the ports. */
+    Map<String, String> overrides() {
+        return Map.of();
+    }
+
+    /** What the application is started with: the pod's environment, but free ports and the test's overrides. */
+    static Map<String, String> applicationEnvironment(String overlay, Map<String, String> overrides) {
         Map<String, String> environment = new LinkedHashMap<>(Manifests.render(overlay).environment());
         PORT_VARIABLES.forEach((name) -> environment.put(name, "0"));
+        overrides.forEach((name, value) -> {
+            if (environment.put(name, value) == null) {
+                throw new IllegalArgumentException(name + " is not set by the manifests of " + overlay + ": nothing to override");
+            }
+        });
         return environment;
     }
 
@@ -94,7 +106,7 @@ abstract class OverlayOnTheApplicationTest {
         Map<String, String> manifests = Manifests.render(overlay()).environment();
         Map<String, String> fed = fedByTheManifests();
 
-        Map<String, String> expected = applicationEnvironment(overlay());
+        Map<String, String> expected = applicationEnvironment(overlay(), overrides());
         fed.forEach((variable, input) -> assertThat(input)
             .as("%s fed a property with another value than the manifests give", variable)
             .endsWith("=" + expected.get(variable)));
@@ -149,10 +161,15 @@ abstract class OverlayOnTheApplicationTest {
             this.overlay = overlay;
         }
 
+        /** The overrides, from what this initializer provides the application with. */
+        Map<String, String> overrides(ConfigurableApplicationContext context) {
+            return Map.of();
+        }
+
         @Override
         public void initialize(ConfigurableApplicationContext context) {
             context.getEnvironment().getPropertySources()
-                .addFirst(ApplicationSettings.environmentSource(applicationEnvironment(this.overlay)));
+                .addFirst(ApplicationSettings.environmentSource(applicationEnvironment(this.overlay, overrides(context))));
         }
     }
 }
