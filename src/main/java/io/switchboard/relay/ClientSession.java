@@ -6,6 +6,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.jspecify.annotations.Nullable;
+
 import io.switchboard.protocol.ErrorCode;
 
 /**
@@ -27,6 +29,8 @@ public final class ClientSession implements MessageOrigin {
 
     /** The number of the last SEND read from this client; only its reader touches it. */
     private long lastSeq;
+    /** Only its reader touches it, like {@link #lastSeq}. */
+    private @Nullable ClientSession lastTarget;
 
     private volatile long messagesIn;
     private volatile long bytesIn;
@@ -97,6 +101,27 @@ public final class ClientSession implements MessageOrigin {
 
     long nextSeq() {
         return ++this.lastSeq;
+    }
+
+    long lastSeq() {
+        return this.lastSeq;
+    }
+
+    void lastSeq(long seq) {
+        this.lastSeq = seq;
+    }
+
+    /**
+     * The destination this client last sent to, when it is {@code dest} and still connected:
+     * clients mostly talk to one peer at a time, and this saves the registry look-up.
+     */
+    @Nullable ClientSession cachedTarget(int dest) {
+        ClientSession target = this.lastTarget;
+        return (target != null && target.id == dest && !target.isClosed()) ? target : null;
+    }
+
+    void cacheTarget(@Nullable ClientSession target) {
+        this.lastTarget = target;
     }
 
     void countIn(long messages, long bytes) {

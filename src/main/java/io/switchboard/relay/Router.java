@@ -49,14 +49,33 @@ public final class Router implements MessageHandler {
         SendBatch batch = inbound.batch();
         byte[] bytes = batch.bytes();
         int end = batch.end();
-        long payloadBytes = 0;
+        long seq = sender.lastSeq();
         for (int p = 0; p < end; ) {
             int dest = Wire.getInt(bytes, p);
-            int length = Wire.getInt(bytes, p + 4);
-            route(sender, dest, bytes, p + Wire.SEND_HEADER_BYTES, length, sender.nextSeq());
-            payloadBytes += length;
-            p += Wire.SEND_HEADER_BYTES + length;
+            ClientSession target = sender.cachedTarget(dest);
+            if (target == null && dest != Wire.OPERATOR_ID) {
+                target = this.registry.get(dest);
+                sender.cacheTarget(target);
+            }
+            if (target != null) {
+                // The frames of a burst to one destination go into its queue under one lock.
+                long run = target.queue().offerRun(sender.id(), bytes, p, end, sender, seq + 1, this.pauseNanos);
+                seq += OutboundQueue.Run.taken(run);
+                p = OutboundQueue.Run.position(run);
+                OfferResult stoppedAt = OutboundQueue.Run.result(run);
+                if (stoppedAt != OfferResult.QUEUED) {
+                    reportUndelivered(sender, stoppedAt, dest, ++seq);
+                    p += Wire.SEND_HEADER_BYTES + Wire.getInt(bytes, p + 4);
+                }
+            }
+            else {
+                int length = Wire.getInt(bytes, p + 4);
+                routeElsewhere(sender, dest, bytes, p + Wire.SEND_HEADER_BYTES, length, ++seq);
+                p += Wire.SEND_HEADER_BYTES + length;
+            }
         }
+        sender.lastSeq(seq);
+        long payloadBytes = end - (long) batch.frames() * Wire.SEND_HEADER_BYTES;
         sender.countIn(batch.frames(), payloadBytes);
         this.metrics.received(batch.frames(), payloadBytes);
         if (batch.hasOversizedFrame()) {
@@ -64,18 +83,17 @@ public final class Router implements MessageHandler {
         }
     }
 
-    private void route(ClientSession sender, int dest, byte[] bytes, int offset, int length, long seq) {
-        ClientSession target = (dest == Wire.OPERATOR_ID) ? null : this.registry.get(dest);
-        OfferResult result;
-        if (target != null) {
-            result = target.queue().offer(sender.id(), bytes, offset, length, sender, seq, this.pauseNanos);
+    /** A destination not connected here: another node's, or nobody's. */
+    private void routeElsewhere(ClientSession sender, int dest, byte[] bytes, int offset, int length, long seq) {
+        OfferResult result = (dest != Wire.OPERATOR_ID && this.remote != null)
+                ? this.remote.offer(dest, sender.id(), bytes, offset, length, sender, seq, this.pauseNanos)
+                : OfferResult.CLOSED;
+        if (result != OfferResult.QUEUED) {
+            reportUndelivered(sender, result, dest, seq);
         }
-        else if (dest != Wire.OPERATOR_ID && this.remote != null) {
-            result = this.remote.offer(dest, sender.id(), bytes, offset, length, sender, seq, this.pauseNanos);
-        }
-        else {
-            result = OfferResult.CLOSED;
-        }
+    }
+
+    private void reportUndelivered(ClientSession sender, OfferResult result, int dest, long seq) {
         switch (result) {
             case QUEUED -> { }
             case BUSY -> error(sender, ErrorCode.DESTINATION_BUSY, dest, seq);
