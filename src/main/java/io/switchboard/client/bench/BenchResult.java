@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  *        number of samples (n); messages sent within the window
  * @param sendLagP99Micros how late the rate senders were, p99 (latency and slow); NaN otherwise
  * @param sent messages the normal senders sent, warm-up included
+ * @param deliveredAll of those, delivered (warm-up and drain included)
  * @param lost of those, neither delivered nor answered with an ERROR by the end of the drain
  * @param orderViolations messages that arrived after a later message of the same sender
  * @param corrupt messages whose bytes were not those sent (length, header or pattern)
@@ -34,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  * @param slow the flooders and the client that never read (scenario slow)
  */
 public record BenchResult(BenchOptions options, double seconds, long delivered, Map<String, Double> latency,
-        double sendLagP99Micros, long sent, long lost, long orderViolations, long corrupt, long misrouted,
+        double sendLagP99Micros, long sent, long deliveredAll, long lost, long orderViolations, long corrupt, long misrouted,
         Map<String, Long> errors, List<String> connectionErrors, double genCpuMicrosPerMsg,
         double serverCpuMicrosPerMsg, @Nullable Slow slow) {
 
@@ -119,6 +120,7 @@ public record BenchResult(BenchOptions options, double seconds, long delivered, 
             json.put("send_lag_p99_us", this.sendLagP99Micros);
         }
         json.put("sent", this.sent);
+        json.put("delivered_all", this.deliveredAll);
         json.put("lost", this.lost);
         json.put("order_violations", this.orderViolations);
         json.put("corrupt", this.corrupt);
@@ -159,8 +161,8 @@ public record BenchResult(BenchOptions options, double seconds, long delivered, 
                 this.latency.get("p50"), this.latency.get("p90"), this.latency.get("p99"), this.latency.get("p999"),
                 this.latency.get("max"), this.latency.get("n"),
                 Double.isNaN(this.sendLagP99Micros) ? "" : String.format(Locale.ROOT, ", send lag p99 %,.0f", this.sendLagP99Micros)));
-        sb.append(String.format(Locale.ROOT, "  sent %,d, lost %,d, out of order %,d, corrupt %,d, misrouted %,d, ERRORs %s%n",
-                this.sent, this.lost, this.orderViolations, this.corrupt, this.misrouted,
+        sb.append(String.format(Locale.ROOT, "  sent %,d, delivered %,d, lost %,d, out of order %,d, corrupt %,d, misrouted %,d, ERRORs %s%n",
+                this.sent, this.deliveredAll, this.lost, this.orderViolations, this.corrupt, this.misrouted,
                 this.errors.isEmpty() ? "none" : this.errors));
         sb.append(String.format(Locale.ROOT, "  CPU per message: bench %.2f us%s%n", this.genCpuMicrosPerMsg,
                 Double.isNaN(this.serverCpuMicrosPerMsg) ? " (server: give --server-pid)"
@@ -193,6 +195,7 @@ public record BenchResult(BenchOptions options, double seconds, long delivered, 
         private Map<String, Double> latency = Map.of();
         private double sendLag = Double.NaN;
         private long sent;
+        private long deliveredAll;
         private long lost;
         private long orderViolations;
         private long corrupt;
@@ -217,6 +220,7 @@ public record BenchResult(BenchOptions options, double seconds, long delivered, 
         void peer(Peer peer) {
             if (peer.role == Peer.Role.NORMAL) {
                 this.sent += peer.sent.get();
+                this.deliveredAll += peer.delivered.get();
                 this.lost += peer.inFlight();
             }
             this.orderViolations += peer.orderViolations;
@@ -273,7 +277,7 @@ public record BenchResult(BenchOptions options, double seconds, long delivered, 
         }
 
         BenchResult build() {
-            return new BenchResult(this.options, this.seconds, this.delivered, this.latency, this.sendLag, this.sent,
+            return new BenchResult(this.options, this.seconds, this.delivered, this.latency, this.sendLag, this.sent, this.deliveredAll,
                     this.lost, this.orderViolations, this.corrupt, this.misrouted, Collections.unmodifiableMap(new LinkedHashMap<>(this.errors)),
                     List.copyOf(this.connectionErrors), this.genCpu, this.serverCpu, this.slow);
         }
