@@ -112,6 +112,8 @@ final class BenchRun {
                 }
             };
             if (sender != null) {
+                // Virtual threads, as the client's readers: on 2 cores shared with the server, waking
+                // platform threads for every credit costs this process a third more CPU per message.
                 senders.add(Thread.ofVirtual().name("bench-sender-" + peer.index).start(sender));
             }
         }
@@ -136,8 +138,10 @@ final class BenchRun {
         double serverCpu1 = serverCpuSeconds(o.serverPid());
         long t1 = System.nanoTime();
 
-        // Flooders may be blocked by the server's backpressure: closing them ends their writes.
+        // Senders waiting for credit wake and see the end; flooders held up by the server's
+        // backpressure are released by closing their connections.
         for (Peer peer : peers) {
+            peer.credit.release();
             if (peer.role == Peer.Role.FLOODER) {
                 peer.client.close(Duration.ZERO);
             }
@@ -200,7 +204,9 @@ final class BenchRun {
                 }
                 long credit = window - peer.inFlight();
                 if (credit <= 0) {
-                    peer.credit.tryAcquire(10, TimeUnit.MILLISECONDS);
+                    // Untimed: a timed wait on a virtual thread costs a timer task each time. The
+                    // reader's credit releases it, and so does the end of the run.
+                    peer.credit.acquire();
                     continue;
                 }
                 peer.sent.addAndGet(credit);
