@@ -11,6 +11,8 @@ import org.jspecify.annotations.Nullable;
  */
 public class ConnectionClosedException extends IOException {
 
+    private static final long serialVersionUID = 1L;
+
     public ConnectionClosedException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }

@@ -116,7 +116,10 @@ public final class SwitchboardClient implements AutoCloseable {
         return this.id;
     }
 
-    /** The number of SENDs written or buffered so far, which is the {@code seq} of the last one. */
+    /**
+     * The number of SENDs written or buffered so far, which is the {@code seq} of the last one.
+     * Waits for a send in progress, which the server's backpressure may hold up.
+     */
     public long sent() {
         this.writeLock.lock();
         try {
@@ -466,7 +469,7 @@ public final class SwitchboardClient implements AutoCloseable {
         }
 
         private int timeoutMillis() {
-            return (int) Math.clamp(this.connectTimeout.toMillis(), 1, Integer.MAX_VALUE);
+            return Math.clamp(this.connectTimeout.toMillis(), 1, Integer.MAX_VALUE);
         }
     }
 
