@@ -31,7 +31,6 @@ import io.switchboard.client.SwitchboardClient;
 final class BenchRun {
 
     private static final long START_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    private static final int MAX_RATE_BATCH = 256;
     private static final int FLOOD_BATCH = 64;
 
     private final BenchOptions options;
@@ -93,9 +92,9 @@ final class BenchRun {
             throws InterruptedException {
         BenchOptions o = this.options;
         List<Thread> senders = new ArrayList<>();
-        List<Histogram> lags = new ArrayList<>();
         int rateSenders = (int) Arrays.stream(peers).filter((p) -> p.role == Peer.Role.NORMAL).count();
         clock.begin(System.nanoTime() + START_DELAY_NANOS);
+        RatePacer pacer = new RatePacer(clock, payload);
         for (Peer peer : peers) {
             Runnable sender = switch (peer.role) {
                 case RECEIVER -> null;
@@ -104,11 +103,9 @@ final class BenchRun {
                     if (o.scenario().windowed()) {
                         yield () -> window(peer, clock, payload);
                     }
-                    Histogram lag = new Histogram(3);
-                    lags.add(lag);
                     double perSender = (double) o.rate() / rateSenders;
-                    long phase = (long) (1e9 / perSender * peer.index / rateSenders);
-                    yield () -> rate(peer, clock, payload, perSender, phase, lag);
+                    pacer.add(peer, perSender, (long) (1e9 / perSender * peer.index / rateSenders));
+                    yield null;
                 }
             };
             if (sender != null) {
@@ -118,6 +115,10 @@ final class BenchRun {
             }
         }
 
+        if (!o.scenario().windowed()) {
+            // A platform thread: its timed waits are plain kernel timers.
+            senders.add(Thread.ofPlatform().daemon().name("bench-pacer").start(pacer));
+        }
         clock.sleepUntil(clock.windowStart);
         long delivered0 = delivered(peers);
         long genCpu0 = processCpuNanos();
@@ -165,8 +166,6 @@ final class BenchRun {
         BenchResult.Builder result = new BenchResult.Builder(o);
         result.measured(t1 - t0, delivered1 - delivered0);
         Histogram latency = new Histogram(3);
-        Histogram lag = new Histogram(3);
-        lags.forEach(lag::add);
         for (Peer peer : peers) {
             if (peer.role == Peer.Role.FLOODER) {
                 result.flood(peer.sent.get(), peer.errors);
@@ -180,7 +179,7 @@ final class BenchRun {
                 result.connectionError(error);
             }
         }
-        result.latency(latency, lag);
+        result.latency(latency, pacer.lag());
         result.cpu(genCpu1 - genCpu0, serverCpu1 - serverCpu0);
         if (slowDrained != null) {
             result.slow(slowDrained.bytes(), slowDrained.disconnected());
@@ -218,40 +217,6 @@ final class BenchRun {
             }
         }
         catch (IOException | InterruptedException ex) {
-            peer.failed(ex);
-        }
-    }
-
-    /** Latency and slow: an open loop at a fixed rate, catching up in one write when late. */
-    private void rate(Peer peer, BenchClock clock, Payload payload, double perSecond, long phase, Histogram lag) {
-        SwitchboardClient client = peer.client;
-        int size = payload.size();
-        byte[] message = new byte[size];
-        long interval = Math.max(1, (long) (1e9 / perSecond));
-        long t0 = clock.start + phase;
-        long k = 0;
-        int seq = 0;
-        try {
-            while (!clock.stopped()) {
-                long next = t0 + k * interval;
-                if (next - clock.windowEnd >= 0 || !clock.sleepUntil(next)) {
-                    return;
-                }
-                long now = System.nanoTime();
-                long due = Math.clamp((now - t0) / interval + 1 - k, 1, MAX_RATE_BATCH);
-                if (clock.inWindow(next)) {
-                    lag.recordValue(Math.max(0, now - next));
-                }
-                peer.sent.addAndGet(due);
-                for (long j = 0; j < due; j++) {
-                    payload.write(message, now, peer.index, ++seq);
-                    client.sendBuffered(peer.destId, message, 0, size);
-                }
-                client.flush();
-                k += due;
-            }
-        }
-        catch (IOException ex) {
             peer.failed(ex);
         }
     }
