@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -22,6 +23,9 @@ import io.switchboard.benchmark.FrameShape;
  * The stream is in memory, so this is the decoder's own cost: its buffer and its parsing.
  */
 @State(Scope.Thread)
+// A fixed heap, touched up front: a growing heap faults in fresh pages while it is measured,
+// which made whole iterations tens of times slower on the shared machine.
+@Fork(jvmArgsAppend = {"-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"})
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class SendBatchReaderBenchmark {
