@@ -43,7 +43,6 @@ class ClusterAdminApiTest {
     static final int CHUNK = 600_000;
     static final int SMALL_RECEIVE_BUFFER = 4096;
 
-    static EmbeddedRedis redis;
     static ClusterNodes cluster;
     static ConfigurableApplicationContext a;
     static ConfigurableApplicationContext b;
@@ -53,8 +52,7 @@ class ClusterAdminApiTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        redis = EmbeddedRedis.start();
-        cluster = new ClusterNodes(redis.port(), "admin:");
+        cluster = ClusterNodes.onNewRedis("admin:");
         String[] settings = { "switchboard.admin.password=" + PASSWORD, "switchboard.overflow-policy=reject",
                 "switchboard.max-queued-bytes=" + MAX_QUEUED, "switchboard.admin.send-timeout=3s",
                 // A stuck client stays connected for as long as a test needs it.
@@ -69,9 +67,6 @@ class ClusterAdminApiTest {
     static void stopCluster() throws Exception {
         if (cluster != null) {
             cluster.close();
-        }
-        if (redis != null) {
-            redis.close();
         }
     }
 

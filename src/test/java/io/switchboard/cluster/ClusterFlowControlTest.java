@@ -29,15 +29,13 @@ import static org.awaitility.Awaitility.await;
  */
 class ClusterFlowControlTest {
 
-    static EmbeddedRedis redis;
     static ClusterNodes cluster;
     static ConfigurableApplicationContext a;
     static ConfigurableApplicationContext b;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        redis = EmbeddedRedis.start();
-        cluster = new ClusterNodes(redis.port(), "flow:");
+        cluster = ClusterNodes.onNewRedis("flow:");
         String[] small = { "switchboard.max-queued-bytes=32KB", "switchboard.cluster.max-unconfirmed-bytes=256KB",
                 "switchboard.slow-consumer-timeout=3s" };
         a = cluster.start("node-a", small);
@@ -49,9 +47,6 @@ class ClusterFlowControlTest {
     static void stopCluster() throws Exception {
         if (cluster != null) {
             cluster.close();
-        }
-        if (redis != null) {
-            redis.close();
         }
     }
 

@@ -18,12 +18,23 @@ import static org.awaitility.Awaitility.await;
 final class ClusterNodes implements AutoCloseable {
 
     private final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
+    private final EmbeddedRedis redis;
     private final int redisPort;
     private final String prefix;
 
-    ClusterNodes(int redisPort, String prefix) {
-        this.redisPort = redisPort;
+    private ClusterNodes(EmbeddedRedis redis, String prefix) {
+        this.redis = redis;
+        this.redisPort = redis.port();
         this.prefix = prefix;
+    }
+
+    /** A cluster on a Redis of its own, which {@link #close()} stops after the nodes. */
+    static ClusterNodes onNewRedis(String prefix) throws Exception {
+        return new ClusterNodes(EmbeddedRedis.start(), prefix);
+    }
+
+    EmbeddedRedis redis() {
+        return this.redis;
     }
 
     /** Starts a node and waits until it listens and has joined. */
@@ -72,11 +83,12 @@ final class ClusterNodes implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws Exception {
         for (ConfigurableApplicationContext node : this.nodes) {
             if (node.isActive()) {
                 node.close();
             }
         }
+        this.redis.close();
     }
 }

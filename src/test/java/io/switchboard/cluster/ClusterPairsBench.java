@@ -37,7 +37,7 @@ class ClusterPairsBench {
 
     @Test
     void pairsOnOneNodeThenOnTwo() throws Exception {
-        try (EmbeddedRedis redis = EmbeddedRedis.start(); ClusterNodes cluster = new ClusterNodes(redis.port(), "bench:")) {
+        try (ClusterNodes cluster = ClusterNodes.onNewRedis("bench:")) {
             ConfigurableApplicationContext a = cluster.start("node-a", "logging.level.root=WARN");
             ConfigurableApplicationContext b = cluster.start("node-b", "logging.level.root=WARN");
             cluster.awaitMesh();

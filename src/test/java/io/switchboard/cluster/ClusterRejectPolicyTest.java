@@ -24,15 +24,13 @@ import static org.awaitility.Awaitility.await;
 /** Policy {@code reject} across nodes: a full remote queue answers DESTINATION_BUSY and the sender reads on. */
 class ClusterRejectPolicyTest {
 
-    static EmbeddedRedis redis;
     static ClusterNodes cluster;
     static ConfigurableApplicationContext a;
     static ConfigurableApplicationContext b;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        redis = EmbeddedRedis.start();
-        cluster = new ClusterNodes(redis.port(), "reject:");
+        cluster = ClusterNodes.onNewRedis("reject:");
         String[] reject = { "switchboard.overflow-policy=reject", "switchboard.max-queued-bytes=16KB" };
         a = cluster.start("node-a", reject);
         b = cluster.start("node-b", reject);
@@ -43,9 +41,6 @@ class ClusterRejectPolicyTest {
     static void stopCluster() throws Exception {
         if (cluster != null) {
             cluster.close();
-        }
-        if (redis != null) {
-            redis.close();
         }
     }
 

@@ -21,7 +21,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Three nodes, one Redis: clients on different nodes talk as if on one server. */
 class ClusterRoutingTest {
 
-    static EmbeddedRedis redis;
     static ClusterNodes cluster;
     static ConfigurableApplicationContext a;
     static ConfigurableApplicationContext b;
@@ -29,8 +28,7 @@ class ClusterRoutingTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        redis = EmbeddedRedis.start();
-        cluster = new ClusterNodes(redis.port(), "routing:");
+        cluster = ClusterNodes.onNewRedis("routing:");
         a = cluster.start("node-a");
         b = cluster.start("node-b");
         c = cluster.start("node-c");
@@ -41,9 +39,6 @@ class ClusterRoutingTest {
     static void stopCluster() throws Exception {
         if (cluster != null) {
             cluster.close();
-        }
-        if (redis != null) {
-            redis.close();
         }
     }
 

@@ -35,7 +35,6 @@ class NodeFailureTest {
     static final int MESSAGES = 4000;
     static final int PAYLOAD = 1024;
 
-    static EmbeddedRedis redis;
     static ClusterNodes cluster;
     static ConfigurableApplicationContext a;
     static ConfigurableApplicationContext b;
@@ -43,15 +42,14 @@ class NodeFailureTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        redis = EmbeddedRedis.start();
+        cluster = ClusterNodes.onNewRedis("failure:");
         // Its own JVM boots while the other two nodes start here.
         victim = NodeProcess.start("--server.port=0", "--switchboard.tcp.port=0",
                 "--switchboard.max-queued-bytes=64KB", "--switchboard.cluster.enabled=true",
                 "--switchboard.cluster.node-id=victim", "--switchboard.cluster.key-prefix=failure:",
                 "--switchboard.cluster.heartbeat-interval=200ms", "--switchboard.cluster.heartbeat-ttl=1s",
                 "--switchboard.cluster.ack-timeout=3s", "--spring.data.redis.host=127.0.0.1",
-                "--spring.data.redis.port=" + redis.port());
-        cluster = new ClusterNodes(redis.port(), "failure:");
+                "--spring.data.redis.port=" + cluster.redis().port());
         // Small windows, so that the senders are paused with messages in flight when the node dies.
         a = cluster.start("node-a", "switchboard.cluster.max-unconfirmed-bytes=64KB");
         b = cluster.start("node-b", "switchboard.cluster.max-unconfirmed-bytes=64KB");
@@ -64,9 +62,6 @@ class NodeFailureTest {
         }
         if (cluster != null) {
             cluster.close();
-        }
-        if (redis != null) {
-            redis.close();
         }
     }
 

@@ -23,7 +23,6 @@ import static org.awaitility.Awaitility.await;
 /** Redis stops and comes back empty: local relaying goes on, remote sends fail loudly, nodes rejoin. */
 class RedisOutageTest {
 
-    static EmbeddedRedis redis;
     static ClusterNodes cluster;
     static ConfigurableApplicationContext a;
     static ConfigurableApplicationContext b;
@@ -32,8 +31,7 @@ class RedisOutageTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        redis = EmbeddedRedis.start();
-        cluster = new ClusterNodes(redis.port(), "outage:");
+        cluster = ClusterNodes.onNewRedis("outage:");
         a = cluster.start("node-a", PROBES);
         b = cluster.start("node-b", PROBES);
         cluster.awaitMesh();
@@ -44,9 +42,6 @@ class RedisOutageTest {
         if (cluster != null) {
             cluster.close();
         }
-        if (redis != null) {
-            redis.close();
-        }
     }
 
     @Test
@@ -56,7 +51,7 @@ class RedisOutageTest {
             a1.send(b1.id(), "before".getBytes());
             assertThat(b1.readDeliver().payload()).isEqualTo("before".getBytes());
 
-            redis.stopServer();
+            cluster.redis().stopServer();
             await().atMost(Duration.ofSeconds(10)).until(() -> !a.getBean(NodeMembership.class).isJoined()
                     && !b.getBean(NodeMembership.class).isJoined());
 
@@ -94,7 +89,7 @@ class RedisOutageTest {
                     .doesNotContain("\"redis\"");
 
             // Redis comes back with nothing in it: both nodes rejoin and claim their clients again.
-            redis.startServer();
+            cluster.redis().startServer();
             await().atMost(Duration.ofSeconds(15)).until(() -> a.getBean(NodeMembership.class).isJoined()
                     && b.getBean(NodeMembership.class).isJoined() && c.getBean(NodeMembership.class).isJoined());
             cluster.awaitMesh();
