@@ -44,8 +44,7 @@ public final class ConnectionLifecycle {
             return;
         }
         if (!admit()) {
-            this.metrics.rejected();
-            connection.close();
+            reject(connection);
             return;
         }
         ClientSession session;
@@ -58,8 +57,7 @@ public final class ConnectionLifecycle {
                 // No ID to give (none free, or a cluster's allocator cannot reach its store): refused like a full node.
                 logger.warn("Closing a new connection without an ID: " + ex.getMessage());
                 this.admitted.decrementAndGet();
-                this.metrics.rejected();
-                connection.close();
+                reject(connection);
                 return;
             }
             session = new ClientSession(id, connection, this.maxQueuedBytes, this.metrics);
@@ -82,6 +80,12 @@ public final class ConnectionLifecycle {
                 forget(session);
             }
         }
+    }
+
+    /** Closes a connection without an ID: PROTOCOL.md section 1's answer when the node cannot take it. */
+    private void reject(RelayConnection connection) {
+        this.metrics.rejected();
+        connection.close();
     }
 
     private boolean admit() {
