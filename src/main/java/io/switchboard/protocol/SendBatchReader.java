@@ -9,12 +9,13 @@ import java.util.Arrays;
  * Reads SEND frames from a blocking stream, as many as one read brings, so that a burst of
  * frames costs one dispatch rather than one per frame.
  *
- * <p>A call blocks on a one-byte read first, so that an idle connection holds no buffer while
- * it waits; it then takes what the socket already has in one read, and blocks again only to
- * complete a frame that the data ends inside of. A batch therefore always ends on a frame
- * boundary, which keeps the reader stateless between calls: a client that has begun a frame
- * finishes it, and its earlier frames of the same read wait for it. Frames split at any byte
- * and frames coalesced many to a read come out the same.
+ * <p>A call blocks on a read into a small buffer ({@value #FIRST_READ_BYTES} bytes), so that an
+ * idle connection holds only that while it waits and a short message costs one read. Only when
+ * that read fills the buffer does it ask the stream what else it already has, and take that in
+ * one more read; it then blocks again only to complete a frame that the data ends inside of. A
+ * batch therefore always ends on a frame boundary, which keeps the reader stateless between
+ * calls: a client that has begun a frame finishes it, and its earlier frames of the same read
+ * wait for it. Frames split at any byte and frames coalesced many to a read come out the same.
  *
  * <p>A length over {@code maxPayloadBytes} ends the batch at that frame's header, whose payload
  * is never read: the caller answers FRAME_TOO_LARGE and closes the connection.
@@ -23,6 +24,13 @@ public final class SendBatchReader {
 
     /** Most bytes taken from the socket in one read, beyond what completes a frame. */
     public static final int DEFAULT_READ_LIMIT = 64 * 1024;
+
+    /**
+     * The first read's buffer: a frame with up to 248 payload bytes arrives in one system call,
+     * where asking first for one byte and then for what is available took three (each about
+     * 1.5 µs on the 2-core machine this was measured on).
+     */
+    public static final int FIRST_READ_BYTES = 256;
 
     private final long maxPayloadBytes;
     private final int readLimit;
@@ -40,22 +48,41 @@ public final class SendBatchReader {
     }
 
     /**
-     * Reads the next batch.
+     * Reads the next batch into a new array.
      * @return the batch, with at least one complete frame or an oversized frame's header
      * @throws EOFException when the stream ends, cleanly between frames or inside one
      * @throws IOException when reading fails
      */
     public SendBatch read(InputStream in) throws IOException {
-        int first = in.read();
-        if (first < 0) {
+        return read(in, new byte[Math.min(FIRST_READ_BYTES, this.readLimit)]);
+    }
+
+    /**
+     * Reads the next batch, first into {@code firstRead}: a connection's reader that passes the
+     * same array every time allocates nothing for a read that fits it. The batch may then hold
+     * that array, so it must be done with before the next call.
+     * @param firstRead at least {@link Wire#SEND_HEADER_BYTES} bytes; {@link #FIRST_READ_BYTES}
+     *        is the size this reader was measured with
+     * @return the batch, with at least one complete frame or an oversized frame's header
+     * @throws EOFException when the stream ends, cleanly between frames or inside one
+     * @throws IOException when reading fails
+     */
+    public SendBatch read(InputStream in, byte[] firstRead) throws IOException {
+        if (firstRead.length < Wire.SEND_HEADER_BYTES) {
+            throw new IllegalArgumentException("firstRead must hold a SEND header");
+        }
+        byte[] buf = firstRead;
+        int filled = in.read(buf, 0, buf.length);
+        if (filled < 0) {
             throw new EOFException("end of stream between frames");
         }
-        int available = Math.max(0, in.available());
-        byte[] buf = new byte[Math.clamp(1L + available, Wire.SEND_HEADER_BYTES, this.readLimit)];
-        buf[0] = (byte) first;
-        int filled = 1;
-        if (available > 0) {
-            filled += readSome(in, buf, filled, Math.min(available, buf.length - filled));
+        if (filled == buf.length && filled < this.readLimit) {
+            // A full buffer: the socket may hold more of the burst; take it in one more read.
+            int available = Math.max(0, in.available());
+            if (available > 0) {
+                buf = Arrays.copyOf(buf, (int) Math.min((long) filled + available, this.readLimit));
+                filled += readSome(in, buf, filled, buf.length - filled);
+            }
         }
         int pos = 0;
         int frames = 0;
@@ -73,7 +100,7 @@ public final class SendBatchReader {
                 pos = frameEnd;
                 frames++;
             }
-            if (pos == filled) {
+            if (pos == filled && frames > 0) {
                 return new SendBatch(buf, pos, frames, -1);
             }
             // The data ends inside a frame: complete its header, then its payload.

@@ -32,7 +32,7 @@ final class ClientWriter implements Runnable {
             SocketChannel channel = this.session.connection().channel();
             OutboundBatch batch;
             while ((batch = queue.take()) != null) {
-                ByteBuffer buffer = ByteBuffer.wrap(batch.bytes, 0, batch.size);
+                ByteBuffer buffer = batch.frames();
                 try {
                     write(channel, buffer, queue);
                 }

@@ -1,6 +1,9 @@
 package io.switchboard.relay;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+
+import org.jspecify.annotations.Nullable;
 
 import io.switchboard.protocol.Wire;
 
@@ -25,9 +28,21 @@ final class OutboundBatch {
     int messages;
     long payloadBytes;
     long overheadBytes;
+    /** A view of {@link #bytes} for the socket, kept so that a write allocates nothing. */
+    private @Nullable ByteBuffer view;
 
     boolean isEmpty() {
         return this.size == 0;
+    }
+
+    /** The queued frames, as a buffer positioned at 0 with its limit at {@link #size}. */
+    ByteBuffer frames() {
+        ByteBuffer buffer = this.view;
+        if (buffer == null || buffer.array() != this.bytes) {
+            buffer = ByteBuffer.wrap(this.bytes);
+            this.view = buffer;
+        }
+        return buffer.clear().limit(this.size);
     }
 
     /** Makes room for {@code n} more bytes and returns the offset to write them at. */
@@ -80,6 +95,7 @@ final class OutboundBatch {
     void reset() {
         if (this.bytes.length > RETAINED_CAPACITY) {
             this.bytes = new byte[INITIAL_CAPACITY];
+            this.view = null;
         }
         if (this.origins.length > RETAINED_CAPACITY / 8) {
             this.origins = new MessageOrigin[INITIAL_MESSAGES];

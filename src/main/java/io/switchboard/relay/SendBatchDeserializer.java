@@ -25,7 +25,11 @@ final class SendBatchDeserializer implements Deserializer<SendBatch> {
     @Override
     public SendBatch deserialize(InputStream inputStream) throws IOException {
         try {
-            return this.reader.read(inputStream);
+            // The connection's own buffer is free again: the router copied the last batch out
+            // before this reader came back for the next.
+            return (inputStream instanceof RelayConnection.Input connectionInput)
+                    ? this.reader.read(inputStream, connectionInput.firstRead)
+                    : this.reader.read(inputStream);
         }
         catch (EOFException ex) {
             // The client closed its side: a normal end, not an error to log.

@@ -102,6 +102,56 @@ class SendBatchReaderTest {
         assertThat(framesOf(batch)).containsExactly(frame);
     }
 
+    /** Counts the calls a reader makes, as system calls on a socket. */
+    private static final class CountingInputStream extends ByteArrayInputStream {
+
+        int reads;
+        int availableCalls;
+
+        CountingInputStream(byte[] bytes) {
+            super(bytes);
+        }
+
+        @Override
+        public synchronized int read() {
+            this.reads++;
+            return super.read();
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) {
+            this.reads++;
+            return super.read(b, off, len);
+        }
+
+        @Override
+        public synchronized int available() {
+            this.availableCalls++;
+            return super.available();
+        }
+    }
+
+    @Test
+    void aShortFrameTakesOneReadAndNoAvailableCall() throws IOException {
+        Frame frame = new Frame(8, payload(SendBatchReader.FIRST_READ_BYTES - Wire.SEND_HEADER_BYTES - 1));
+        CountingInputStream in = new CountingInputStream(frame.bytes());
+        assertThat(framesOf(new SendBatchReader(1024).read(in))).containsExactly(frame);
+        assertThat(in.reads).isEqualTo(1);
+        assertThat(in.availableCalls).isZero();
+    }
+
+    @Test
+    void aBurstLongerThanTheFirstReadTakesTwoReads() throws IOException {
+        List<Frame> many = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            many.add(new Frame(i, payload(64)));
+        }
+        CountingInputStream in = new CountingInputStream(bytesOf(many));
+        assertThat(framesOf(new SendBatchReader(1024).read(in))).isEqualTo(many);
+        assertThat(in.reads).isEqualTo(2);
+        assertThat(in.availableCalls).isEqualTo(1);
+    }
+
     @Test
     void framesOfOneReadComeInOneBatch() throws IOException {
         List<Frame> many = new ArrayList<>();
