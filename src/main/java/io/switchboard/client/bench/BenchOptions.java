@@ -13,10 +13,11 @@ import io.switchboard.client.HostPort;
  * @param scenario what to measure
  * @param clients clients taking part (pairs, latency, slow: even; fanin: C-1 senders and one receiver)
  * @param size payload bytes of every message, at least {@link Payload#HEADER_BYTES}
- * @param window messages in flight per sender (pairs, fanin)
+ * @param window messages in flight per sender (pairs, fanin); connects in flight (connect)
  * @param rate aggregate messages per second (latency, slow)
  * @param flooders clients flooding the client that never reads (slow)
- * @param duration measured time
+ * @param duration measured time; for connect, how long every connection is held open before
+ *        the server's memory is read
  * @param warmup unmeasured time before it
  * @param drain longest wait after the run for the outcome of messages in flight
  * @param serverPid the server's process ID, for its CPU time per message; 0 when unknown
@@ -35,7 +36,10 @@ public record BenchOptions(HostPort server, Scenario scenario, int clients, int 
         require(duration.isPositive() && duration.compareTo(Duration.ofMinutes(10)) <= 0,
                 "--duration must be more than 0 and at most 10m");
         require(!warmup.isNegative() && !drain.isNegative(), "--warmup and --drain must not be negative");
-        if (scenario == Scenario.FANIN) {
+        if (scenario == Scenario.CONNECT) {
+            require(clients >= 1, "--clients must be at least 1 for connect");
+        }
+        else if (scenario == Scenario.FANIN) {
             require(clients >= 2, "--clients must be at least 2 for fanin");
         }
         else {
@@ -106,7 +110,7 @@ public record BenchOptions(HostPort server, Scenario scenario, int clients, int 
             throw new IllegalArgumentException("the server's HOST:PORT is missing");
         }
         if (scenario == null) {
-            throw new IllegalArgumentException("--scenario is missing: pairs, latency, fanin or slow");
+            throw new IllegalArgumentException("--scenario is missing: pairs, latency, fanin, slow or connect");
         }
         return new BenchOptions(server, scenario, clients, size, window, rate, flooders, duration, warmup, drain,
                 serverPid, json, progress);
@@ -155,16 +159,18 @@ public record BenchOptions(HostPort server, Scenario scenario, int clients, int 
                     latency  pairs at a fixed aggregate rate R: latency p50/p99/p99.9/max
                     fanin    C-1 senders, W in flight each, to one receiver
                     slow     latency, plus K clients flooding one more client that never reads
+                    connect  C connections, W connects in flight, each greeted: connects/s; all then
+                             held open for D, and the server's RSS per client (with --server-pid)
                   options (defaults as ../shared/bench/ swload):
                     -c, --clients C      clients (default 100)
                     -m, --size M         payload bytes, at least 16 (default 64)
-                    -w, --window W       messages in flight per sender (default 64)
+                    -w, --window W       messages in flight per sender; connects in flight (default 64)
                     -r, --rate R         aggregate msgs/s for latency and slow (default 20000)
                     -k, --flooders K     flooding clients for slow (default 4)
                     -d, --duration D     measured time: 10s, 500ms, 2m (default 10s)
                         --warmup D       unmeasured time first (default 1s)
                         --drain D        longest wait for messages in flight at the end (default 3s)
-                        --server-pid P   the server's PID: reports its CPU time per message
+                        --server-pid P   the server's PID: reports its CPU time per message (and memory)
                         --json           one JSON line on stdout (the summary goes to stderr)
                         --progress       a progress line each second even when not on a terminal
                   Every payload carries its sender, a sequence number and its send time, padded

@@ -280,7 +280,8 @@ final class BenchRun {
                 deliveredInTick * (double) this.options.size() / 1e6, inFlight(peers), errors);
     }
 
-    private static long processCpuNanos() {
+    /** This process's CPU time so far; -1 when the JVM does not tell. */
+    static long processCpuNanos() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getProcessCpuTime();
         }

@@ -18,7 +18,13 @@ public enum Scenario {
      * Latency pairs while K more clients flood one extra client that never reads: a relay that
      * isolates clients keeps the pairs' latency where {@link #LATENCY} had it.
      */
-    SLOW;
+    SLOW,
+
+    /**
+     * C connections, W connects in flight, each waiting for its greeting: connects per second;
+     * then all held open for the duration, for the server's memory per idle client.
+     */
+    CONNECT;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);
@@ -35,6 +41,6 @@ public enum Scenario {
                 return s;
             }
         }
-        throw new IllegalArgumentException("unknown scenario '" + text + "': expected pairs, latency, fanin or slow");
+        throw new IllegalArgumentException("unknown scenario '" + text + "': expected pairs, latency, fanin, slow or connect");
     }
 }

@@ -153,6 +153,32 @@ class BenchCommandTest {
         assertThat(tooSmall.err()).contains("--size must be at least 16");
     }
 
+    @Test
+    void connectGreetsEveryClientWithItsOwnId() {
+        Run run = bench(port(), "--scenario", "connect", "-c", "300", "-w", "50", "-d", "100ms", "--server-pid",
+                Long.toString(ProcessHandle.current().pid()), "--json");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat((Boolean) run.json().read("$.ok")).isTrue();
+        assertThat(run.number("$.greeted")).isEqualTo(300);
+        assertThat(run.number("$.failed")).isZero();
+        assertThat(run.number("$.bad_ids")).isZero();
+        assertThat(((Number) run.json().read("$.connects_per_s")).doubleValue()).isPositive();
+        assertThat(run.number("$.server_rss_kb_after")).isPositive();
+        assertThat(run.err()).contains("OK: every connection greeted with its own ID");
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "SAME_ID, bad_ids, 29", "NO_GREETING, failed, 30" })
+    void connectFailsAServerThatGreetsWrongly(FaultyRelay.Fault fault, String counter, long expected) throws Exception {
+        try (FaultyRelay relay = new FaultyRelay(fault)) {
+            Run run = bench(relay.port(), "--scenario", "connect", "-c", "30", "-d", "10ms", "--json");
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+            assertThat((Boolean) run.json().read("$.ok")).isFalse();
+            assertThat(run.number("$." + counter)).isEqualTo(expected);
+            assertThat(run.err()).contains("FAILED");
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({ "DROP, lost", "CORRUPT, corrupt", "DUPLICATE, order_violations" })
     void aFastWrongServerFailsIt(FaultyRelay.Fault fault, String counter) throws Exception {

@@ -16,11 +16,12 @@ import io.switchboard.protocol.SendBatchReader;
 
 /**
  * A fast but wrong relay on loopback, to show that bench catches what a wrong server does:
- * every 100th message it routes is dropped in silence, has a byte changed, or is delivered twice.
+ * every 100th message it routes is dropped in silence, has a byte changed, or is delivered twice;
+ * or every client gets the same ID, or its connection is closed before its greeting.
  */
 final class FaultyRelay implements AutoCloseable {
 
-    enum Fault { DROP, CORRUPT, DUPLICATE }
+    enum Fault { DROP, CORRUPT, DUPLICATE, SAME_ID, NO_GREETING }
 
     private final Fault fault;
     private final ServerSocket server;
@@ -42,8 +43,12 @@ final class FaultyRelay implements AutoCloseable {
         try {
             while (true) {
                 Socket socket = this.server.accept();
+                if (this.fault == Fault.NO_GREETING) {
+                    socket.close();
+                    continue;
+                }
                 socket.setTcpNoDelay(true);
-                int id = this.ids.incrementAndGet();
+                int id = (this.fault == Fault.SAME_ID) ? 1 : this.ids.incrementAndGet();
                 DataOutputStream out = new DataOutputStream(socket.getOutputStream());
                 out.writeInt(id);
                 this.clients.put(id, out);
