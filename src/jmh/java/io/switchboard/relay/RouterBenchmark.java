@@ -25,7 +25,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 import org.springframework.messaging.Message;
-import org.springframework.messaging.support.GenericMessage;
 import org.springframework.util.unit.DataSize;
 
 import io.switchboard.benchmark.FrameShape;
@@ -88,7 +87,7 @@ public class RouterBenchmark {
             Wire.putSendHeader(bytes, i * frameBytes, DESTINATION, shape.payloadBytes());
         }
         this.batch = new SendBatch(bytes, bytes.length, shape.frames(), -1);
-        this.message = new GenericMessage<>(new InboundFrames(this.sender, this.batch));
+        this.message = InboundFramesMapper.message(new InboundFrames(this.sender, this.batch));
 
         // One round, checked: every frame reaches the destination and the sender gets no ERROR.
         route();
@@ -127,7 +126,7 @@ public class RouterBenchmark {
 
     @Benchmark
     public void mapAndRoute() {
-        this.router.handleMessage(new GenericMessage<>(new InboundFrames(this.sender, this.batch)));
+        this.router.handleMessage(InboundFramesMapper.message(new InboundFrames(this.sender, this.batch)));
         write();
     }
 

@@ -32,7 +32,12 @@ final class InboundFramesMapper extends TcpMessageMapper {
         if (payload == null || sender == null) {
             return null;
         }
-        return new GenericMessage<>(new InboundFrames(sender, (SendBatch) payload), NO_HEADERS);
+        return message(new InboundFrames(sender, (SendBatch) payload));
+    }
+
+    /** The message of one read. */
+    static Message<InboundFrames> message(InboundFrames frames) {
+        return new GenericMessage<>(frames, NO_HEADERS);
     }
 
     @SuppressWarnings("serial")
