@@ -16,7 +16,7 @@ final class OutboundBatch {
 
     /** Past this, a buffer is dropped after use rather than kept by an idle client. */
     private static final int RETAINED_CAPACITY = 64 * 1024;
-    private static final int INITIAL_CAPACITY = 256;
+    static final int INITIAL_CAPACITY = 256;
     private static final int INITIAL_MESSAGES = 8;
 
     byte[] bytes = new byte[INITIAL_CAPACITY];
@@ -90,6 +90,26 @@ final class OutboundBatch {
 
     private int payloadLength(int message) {
         return Wire.getInt(this.bytes, this.starts[message] + 5);
+    }
+
+    /**
+     * Gives back the arrays grown past their initial size; for an empty batch only.
+     * @return whether any was given back
+     */
+    boolean trim() {
+        boolean trimmed = false;
+        if (this.bytes.length > INITIAL_CAPACITY) {
+            this.bytes = new byte[INITIAL_CAPACITY];
+            this.view = null;
+            trimmed = true;
+        }
+        if (this.origins.length > INITIAL_MESSAGES) {
+            this.origins = new MessageOrigin[INITIAL_MESSAGES];
+            this.seqs = new long[INITIAL_MESSAGES];
+            this.starts = new int[INITIAL_MESSAGES];
+            trimmed = true;
+        }
+        return trimmed;
     }
 
     void reset() {

@@ -251,6 +251,40 @@ final class OutboundQueue {
         }
     }
 
+    /**
+     * Gives back the buffers that an idle queue grew for its largest burst (up to twice 64 KiB),
+     * so that an idle client holds only the initial ones. Idle: nothing queued, and the writer
+     * waiting, so that it holds no batch.
+     * @return whether anything was given back
+     */
+    boolean trimIfIdle() {
+        this.lock.lock();
+        try {
+            if (!this.writerWaiting || !this.filling.isEmpty() || this.closed) {
+                return false;
+            }
+            boolean trimmed = this.filling.trim();
+            if (this.spare != null && this.spare.trim()) {
+                trimmed = true;
+            }
+            return trimmed;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /** The capacity of the queue's batch buffers, in bytes. */
+    int bufferCapacity() {
+        this.lock.lock();
+        try {
+            return this.filling.bytes.length + ((this.spare != null) ? this.spare.bytes.length : 0);
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
     /** Some bytes of the batch being written reached the socket. */
     void progressed() {
         this.stalledSinceNanos = System.nanoTime();

@@ -40,9 +40,9 @@ public class RelayConfiguration {
     }
 
     @Bean
-    SlowConsumerMonitor slowConsumerMonitor(ClientRegistry registry, RelayMetrics metrics,
+    QueueMonitor queueMonitor(ClientRegistry registry, RelayMetrics metrics,
             RelayProperties properties) {
-        return new SlowConsumerMonitor(registry, metrics, properties.slowConsumerTimeout());
+        return new QueueMonitor(registry, metrics, properties.slowConsumerTimeout());
     }
 
     @Bean

@@ -11,13 +11,15 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Disconnects every client whose queue has held data for longer than
- * {@code slow-consumer-timeout} with no write to its socket making progress. Its writer is then
- * failed by the closed socket, and everything queued for it ends as DESTINATION_GONE.
+ * Looks at every client's queue at a tenth of {@code slow-consumer-timeout} (at most every
+ * second). It disconnects a client whose queue has held data for longer than that timeout with
+ * no write to its socket making progress: its writer is then failed by the closed socket, and
+ * everything queued for it ends as DESTINATION_GONE. And it has an idle queue give back the
+ * buffers it grew for a burst, so that an idle client costs the same after traffic as before.
  */
-final class SlowConsumerMonitor implements SmartLifecycle {
+final class QueueMonitor implements SmartLifecycle {
 
-    private static final Log logger = LogFactory.getLog(SlowConsumerMonitor.class);
+    private static final Log logger = LogFactory.getLog(QueueMonitor.class);
 
     private final ClientRegistry registry;
     private final RelayMetrics metrics;
@@ -25,7 +27,7 @@ final class SlowConsumerMonitor implements SmartLifecycle {
     private final long periodNanos;
     private ScheduledExecutorService scheduler;
 
-    SlowConsumerMonitor(ClientRegistry registry, RelayMetrics metrics, Duration timeout) {
+    QueueMonitor(ClientRegistry registry, RelayMetrics metrics, Duration timeout) {
         this.registry = registry;
         this.metrics = metrics;
         this.timeoutNanos = timeout.toNanos();
@@ -44,13 +46,16 @@ final class SlowConsumerMonitor implements SmartLifecycle {
                 this.metrics.evicted();
                 session.disconnect();
             }
+            else if (since == 0) {
+                session.queue().trimIfIdle();
+            }
         }
     }
 
     @Override
     public synchronized void start() {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
-                .name("slow-consumer-monitor").daemon(true).factory());
+                .name("queue-monitor").daemon(true).factory());
         this.scheduler.scheduleWithFixedDelay(this::checkSafely, this.periodNanos, this.periodNanos,
                 TimeUnit.NANOSECONDS);
     }
@@ -60,7 +65,7 @@ final class SlowConsumerMonitor implements SmartLifecycle {
             check();
         }
         catch (RuntimeException ex) {
-            logger.error("Slow-consumer check failed", ex);
+            logger.error("Queue check failed", ex);
         }
     }
 
