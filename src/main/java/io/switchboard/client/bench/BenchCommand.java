@@ -3,8 +3,6 @@ package io.switchboard.client.bench;
 import java.io.IOException;
 import java.io.PrintStream;
 
-import org.jspecify.annotations.Nullable;
-
 /**
  * {@code bench HOST:PORT --scenario S [options]}: a load test of a Switchboard server that
  * also checks what it receives, so that a fast but wrong server fails it (exit code 1).
@@ -40,12 +38,10 @@ public final class BenchCommand {
             return 2;
         }
         PrintStream progress = (this.terminal || options.progress()) ? this.err : null;
-        if (options.scenario() == Scenario.CONNECT) {
-            return connect(options, progress);
-        }
-        BenchResult result;
+        BenchReport result;
         try {
-            result = new BenchRun(options, progress).run();
+            result = (options.scenario() == Scenario.CONNECT) ? new ConnectRun(options, progress).run()
+                    : new BenchRun(options, progress).run();
         }
         catch (IOException ex) {
             this.err.println("bench: cannot run against " + options.server() + ": " + ex.getMessage());
@@ -56,36 +52,14 @@ public final class BenchCommand {
             this.err.println("bench: interrupted");
             return 1;
         }
-        print(options, result.toJson(), result.summary());
-        return result.ok() ? 0 : 1;
-    }
-
-    private int connect(BenchOptions options, @Nullable PrintStream progress) {
-        ConnectResult result;
-        try {
-            result = new ConnectRun(options, progress).run();
-        }
-        catch (IOException ex) {
-            this.err.println("bench: cannot run against " + options.server() + ": " + ex.getMessage());
-            return 1;
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            this.err.println("bench: interrupted");
-            return 1;
-        }
-        print(options, result.toJson(), result.summary());
-        return result.ok() ? 0 : 1;
-    }
-
-    private void print(BenchOptions options, String json, String summary) {
         if (options.json()) {
-            this.out.println(json);
-            this.err.print(summary);
+            this.out.println(result.toJson());
+            this.err.print(result.summary());
         }
         else {
-            this.out.print(summary);
+            this.out.print(result.summary());
         }
         this.out.flush();
+        return result.ok() ? 0 : 1;
     }
 }

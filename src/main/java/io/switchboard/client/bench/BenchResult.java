@@ -37,7 +37,7 @@ import org.jspecify.annotations.Nullable;
 public record BenchResult(BenchOptions options, double seconds, long delivered, Map<String, Double> latency,
         double sendLagP99Micros, long sent, long deliveredAll, long lost, long orderViolations, long corrupt, long misrouted,
         Map<String, Long> errors, List<String> connectionErrors, double genCpuMicrosPerMsg,
-        double serverCpuMicrosPerMsg, @Nullable Slow slow) {
+        double serverCpuMicrosPerMsg, @Nullable Slow slow) implements BenchReport {
 
     /**
      * @param floodSent messages the flooders sent
@@ -85,6 +85,7 @@ public record BenchResult(BenchOptions options, double seconds, long delivered, 
         return problems;
     }
 
+    @Override
     public boolean ok() {
         return problems().isEmpty();
     }
@@ -95,7 +96,7 @@ public record BenchResult(BenchOptions options, double seconds, long delivered, 
         }
     }
 
-    /** One JSON line. */
+    @Override
     public String toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("scenario", this.options.scenario().label());
@@ -147,7 +148,7 @@ public record BenchResult(BenchOptions options, double seconds, long delivered, 
         return Json.write(json);
     }
 
-    /** A few lines for a person. */
+    @Override
     public String summary() {
         StringBuilder sb = new StringBuilder();
         BenchOptions o = this.options;

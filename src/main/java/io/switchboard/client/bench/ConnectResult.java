@@ -24,7 +24,7 @@ import static io.switchboard.client.bench.BenchResult.round;
  */
 public record ConnectResult(BenchOptions options, double seconds, long greeted, long failed, long badIds,
         List<String> failures, double genCpuMicrosPerConnect, double serverCpuMicrosPerConnect,
-        long serverRssKbBefore, long serverRssKbAfter) {
+        long serverRssKbBefore, long serverRssKbAfter) implements BenchReport {
 
     public double connectsPerSecond() {
         return this.greeted / this.seconds;
@@ -47,10 +47,12 @@ public record ConnectResult(BenchOptions options, double seconds, long greeted, 
         return problems;
     }
 
+    @Override
     public boolean ok() {
         return problems().isEmpty();
     }
 
+    @Override
     public String toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("scenario", this.options.scenario().label());
@@ -76,6 +78,7 @@ public record ConnectResult(BenchOptions options, double seconds, long greeted, 
         return Json.write(json);
     }
 
+    @Override
     public String summary() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "connect against %s: %,d clients, %d connects in flight%n",
