@@ -35,16 +35,16 @@ final class RemoteRouter implements RemoteDestinations {
         final int dest;
         final long seq;
         final String node;
-        final SenderWindows.Pair pair;
+        final long window;
         final long cost;
         final long deadlineNanos;
 
-        Pending(MessageOrigin origin, int dest, long seq, String node, long cost, long deadlineNanos) {
+        Pending(MessageOrigin origin, int src, int dest, long seq, String node, long cost, long deadlineNanos) {
             this.origin = origin;
             this.dest = dest;
             this.seq = seq;
             this.node = node;
-            this.pair = new SenderWindows.Pair(origin, dest);
+            this.window = SenderWindows.key(src, dest);
             this.cost = cost;
             this.deadlineNanos = deadlineNanos;
         }
@@ -81,15 +81,15 @@ final class RemoteRouter implements RemoteDestinations {
     OfferResult send(String node, int dest, int src, byte[] bytes, int offset, int length, MessageOrigin origin,
             long seq, long waitNanos) {
         long cost = length + MESSAGE_OVERHEAD;
-        Pending message = new Pending(origin, dest, seq, node, cost, System.nanoTime() + this.ackTimeout.toNanos());
-        OfferResult room = this.windows.acquire(message.pair, cost, waitNanos);
+        Pending message = new Pending(origin, src, dest, seq, node, cost, System.nanoTime() + this.ackTimeout.toNanos());
+        OfferResult room = this.windows.acquire(message.window, cost, waitNanos);
         if (room != OfferResult.QUEUED) {
             return room;
         }
         long ticket = outbox(node).message(src, dest, bytes, offset, length, t -> this.pending.put(t, message));
         if (ticket < 0) {
             // Its node left between the look-up and now.
-            this.windows.release(message.pair, message.cost);
+            this.windows.release(message.window, message.cost);
             return OfferResult.GONE;
         }
         return OfferResult.QUEUED;
@@ -146,7 +146,7 @@ final class RemoteRouter implements RemoteDestinations {
         if (message == null) {
             return;
         }
-        this.windows.release(message.pair, message.cost);
+        this.windows.release(message.window, message.cost);
         if (status == ClusterFrames.STATUS_WRITTEN) {
             message.origin.delivered(message.dest, message.seq);
             return;

@@ -3,7 +3,6 @@ package io.switchboard.cluster;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import io.switchboard.relay.MessageOrigin;
 import io.switchboard.relay.OfferResult;
 
 /**
@@ -15,8 +14,13 @@ import io.switchboard.relay.OfferResult;
  */
 final class SenderWindows {
 
-    /** One sender and destination. Origins compare by identity: one per sending client. */
-    record Pair(MessageOrigin origin, int dest) {
+    /**
+     * The window of one sender and destination: by the sender's ID (a client's, unique on this
+     * node, or the operator's 0, so that every operator request shares one window per
+     * destination) rather than by the origin object, of which the operator makes one per request.
+     */
+    static long key(int src, int dest) {
+        return ((long) src << 32) | (dest & 0xFFFF_FFFFL);
     }
 
     private static final class Window {
@@ -26,15 +30,15 @@ final class SenderWindows {
     }
 
     private final long maxBytes;
-    private final ConcurrentHashMap<Pair, Window> windows = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Window> windows = new ConcurrentHashMap<>();
 
     SenderWindows(long maxBytes) {
         this.maxBytes = maxBytes;
     }
 
     /** @return QUEUED when the cost was taken from the window, BUSY when there was no room in time */
-    OfferResult acquire(Pair pair, long cost, long waitNanos) {
-        Window window = this.windows.compute(pair, (key, value) -> {
+    OfferResult acquire(long key, long cost, long waitNanos) {
+        Window window = this.windows.compute(key, (k, value) -> {
             Window w = (value != null) ? value : new Window();
             synchronized (w) {
                 w.holds++;
@@ -68,14 +72,14 @@ final class SenderWindows {
         }
         finally {
             if (!taken) {
-                drop(pair);
+                drop(key);
             }
         }
     }
 
     /** The outcome of a message is known: its cost goes back to the window. */
-    void release(Pair pair, long cost) {
-        Window window = this.windows.get(pair);
+    void release(long key, long cost) {
+        Window window = this.windows.get(key);
         if (window == null) {
             return;
         }
@@ -83,19 +87,14 @@ final class SenderWindows {
             window.bytes -= cost;
             window.notifyAll();
         }
-        drop(pair);
+        drop(key);
     }
 
-    private void drop(Pair pair) {
-        this.windows.computeIfPresent(pair, (key, w) -> {
+    private void drop(long key) {
+        this.windows.computeIfPresent(key, (k, w) -> {
             synchronized (w) {
                 return (--w.holds == 0) ? null : w;
             }
         });
-    }
-
-    /** Windows in use, for tests and metrics. */
-    int size() {
-        return this.windows.size();
     }
 }
