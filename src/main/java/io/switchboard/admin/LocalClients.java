@@ -3,7 +3,6 @@ package io.switchboard.admin;
 import java.util.List;
 import java.util.Optional;
 
-import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.Wire;
 import io.switchboard.relay.ClientRegistry;
 import io.switchboard.relay.ClientSession;
@@ -13,17 +12,6 @@ import io.switchboard.relay.Router;
 
 /** The clients of this node, the only node when cluster mode is off. */
 final class LocalClients implements Clients {
-
-    /** Broadcasts do not wait for outcomes. */
-    private static final MessageOrigin UNWATCHED = new MessageOrigin() {
-        @Override
-        public void delivered(int dest, long seq) {
-        }
-
-        @Override
-        public void failed(ErrorCode code, int dest, long seq) {
-        }
-    };
 
     private final ClientRegistry registry;
     private final Router router;
@@ -68,7 +56,7 @@ final class LocalClients implements Clients {
 
     @Override
     public Recipients broadcast(byte[] payload) {
-        return new Recipients(this.router.broadcast(Wire.OPERATOR_ID, payload, UNWATCHED), List.of());
+        return new Recipients(this.router.broadcast(Wire.OPERATOR_ID, payload, MessageOrigin.NONE), List.of());
     }
 
     private Optional<ClientSession> connected(int id) {

@@ -23,7 +23,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.Wire;
 import io.switchboard.relay.ClientRegistry;
 import io.switchboard.relay.ClientSession;
@@ -116,7 +115,7 @@ public final class ClusterDirectory {
     public ClientsPage clients(long after, int limit) {
         List<ClusterClient> all = new ArrayList<>(local(after, limit));
         ByteBuffer body = ByteBuffer.allocate(12).putLong(after).putInt(limit);
-        Map<String, byte[]> answers = askAll(LIST, body.array());
+        Map<String, byte[]> answers = askAll(this.liveNodes.get(), LIST, body.array());
         List<String> unanswered = new ArrayList<>();
         answers.forEach((from, answer) -> {
             if (answer == null) {
@@ -164,11 +163,7 @@ public final class ClusterDirectory {
         if (local != OfferResult.CLOSED || this.registry.get(client) != null) {
             return local;
         }
-        String holder = this.remote.holderOf(client);
-        if (holder == null) {
-            return OfferResult.CLOSED;
-        }
-        return this.remote.send(holder, client, Wire.OPERATOR_ID, payload, 0, payload.length, origin, 0, waitNanos);
+        return this.remote.offer(client, Wire.OPERATOR_ID, payload, 0, payload.length, origin, 0, waitNanos);
     }
 
     /**
@@ -188,7 +183,7 @@ public final class ClusterDirectory {
     public BroadcastResult broadcast(byte[] payload) {
         int recipients = broadcastLocal(payload);
         List<String> unanswered = new ArrayList<>();
-        for (Map.Entry<String, byte[]> answer : askAll(BROADCAST, payload).entrySet()) {
+        for (Map.Entry<String, byte[]> answer : askAll(this.liveNodes.get(), BROADCAST, payload).entrySet()) {
             if (answer.getValue() == null) {
                 unanswered.add(answer.getKey());
             }
@@ -209,13 +204,7 @@ public final class ClusterDirectory {
     }
 
     private int broadcastLocal(byte[] payload) {
-        int recipients = 0;
-        for (ClientSession session : this.registry.all()) {
-            if (this.router.offer(session.id(), Wire.OPERATOR_ID, payload, NO_ONE, 0) == OfferResult.QUEUED) {
-                recipients++;
-            }
-        }
-        return recipients;
+        return this.router.broadcast(Wire.OPERATOR_ID, payload, MessageOrigin.NONE);
     }
 
     /** Answers a question from another node, on the inbox thread: nothing here waits. */
@@ -247,44 +236,40 @@ public final class ClusterDirectory {
     }
 
     private @Nullable byte[] ask(String node, byte kind, byte[] body) {
-        return askAll(Map.of(node, body), kind).get(node);
+        return askAll(Set.of(node), kind, body).get(node);
     }
 
-    private Map<String, byte[]> askAll(byte kind, byte[] body) {
-        Map<String, byte[]> bodies = new HashMap<>();
-        for (String node : this.liveNodes.get()) {
-            bodies.put(node, body);
-        }
-        return askAll(bodies, kind);
+    /** One request to another node, and where its answer arrives. */
+    private record Question(long request, CompletableFuture<byte[]> answer) {
     }
 
-    /** @return each node's answer, null for a node that did not answer in time */
-    private Map<String, byte[]> askAll(Map<String, byte[]> bodies, byte kind) {
-        Map<String, Long> asked = new HashMap<>();
-        Map<String, CompletableFuture<byte[]>> answers = new HashMap<>();
-        for (Map.Entry<String, byte[]> question : bodies.entrySet()) {
-            long request = this.requests.incrementAndGet();
-            CompletableFuture<byte[]> answer = new CompletableFuture<>();
-            this.waiting.put(request, answer);
-            asked.put(question.getKey(), request);
-            answers.put(question.getKey(), answer);
-            this.remote.outbox(question.getKey()).request(request, kind, question.getValue());
+    /** @return each node's answer, null for a node that did not answer in time or has left */
+    private Map<String, byte[]> askAll(Set<String> nodes, byte kind, byte[] body) {
+        Map<String, Question> asked = new HashMap<>();
+        for (String node : nodes) {
+            Question question = new Question(this.requests.incrementAndGet(), new CompletableFuture<>());
+            this.waiting.put(question.request(), question.answer());
+            asked.put(node, question);
+            if (!this.remote.outbox(node).request(question.request(), kind, body)) {
+                // The node has left: no answer will come, so none is waited for.
+                question.answer().complete(null);
+            }
         }
         long deadline = System.nanoTime() + this.timeout.toNanos();
         Map<String, byte[]> result = new HashMap<>();
-        for (Map.Entry<String, CompletableFuture<byte[]>> answer : answers.entrySet()) {
-            byte[] body = null;
+        for (Map.Entry<String, Question> question : asked.entrySet()) {
+            byte[] answer = null;
             try {
-                body = answer.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                answer = question.getValue().answer().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
             catch (TimeoutException | ExecutionException ex) {
-                logger.info("Node " + answer.getKey() + " did not answer in time");
+                logger.info("Node " + question.getKey() + " did not answer in time");
             }
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
             }
-            this.waiting.remove(asked.get(answer.getKey()));
-            result.put(answer.getKey(), body);
+            this.waiting.remove(question.getValue().request());
+            result.put(question.getKey(), answer);
         }
         return result;
     }
@@ -338,14 +323,4 @@ public final class ClusterDirectory {
         return clients;
     }
 
-    /** A broadcast asks for no outcome. */
-    private static final MessageOrigin NO_ONE = new MessageOrigin() {
-        @Override
-        public void delivered(int dest, long seq) {
-        }
-
-        @Override
-        public void failed(ErrorCode code, int dest, long seq) {
-        }
-    };
 }

@@ -61,10 +61,6 @@ final class ClusterFrames {
             return this.size == this.headerBytes;
         }
 
-        int recordBytes() {
-            return this.size - this.headerBytes;
-        }
-
         private int reserve(int n) {
             int at = this.size;
             if (at + n > this.bytes.length) {

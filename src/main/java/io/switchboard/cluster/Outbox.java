@@ -109,7 +109,8 @@ final class Outbox {
                 return false;
             }
             this.filling.disconnect(id);
-            return scheduled();
+            scheduled();
+            return true;
         }
     }
 
@@ -119,7 +120,8 @@ final class Outbox {
                 return false;
             }
             this.filling.request(request, kind, body);
-            return scheduled();
+            scheduled();
+            return true;
         }
     }
 
@@ -132,12 +134,11 @@ final class Outbox {
         }
     }
 
-    private boolean scheduled() {
+    private void scheduled() {
         if (!this.draining) {
             this.draining = true;
             Thread.ofVirtual().name("cluster-outbox-" + this.node).start(this::drain);
         }
-        return true;
     }
 
     private void drain() {

@@ -78,7 +78,7 @@ final class RemoteRouter implements RemoteDestinations {
     }
 
     /** Sends to a client of {@code node}, known to hold it. */
-    OfferResult send(String node, int dest, int src, byte[] bytes, int offset, int length, MessageOrigin origin,
+    private OfferResult send(String node, int dest, int src, byte[] bytes, int offset, int length, MessageOrigin origin,
             long seq, long waitNanos) {
         long cost = length + MESSAGE_OVERHEAD;
         Pending message = new Pending(origin, src, dest, seq, node, cost, System.nanoTime() + this.ackTimeout.toNanos());

@@ -9,6 +9,17 @@ import io.switchboard.protocol.ErrorCode;
  */
 public interface MessageOrigin {
 
+    /** For a message whose outcome nobody waits for, such as a broadcast's. */
+    MessageOrigin NONE = new MessageOrigin() {
+        @Override
+        public void delivered(int dest, long seq) {
+        }
+
+        @Override
+        public void failed(ErrorCode code, int dest, long seq) {
+        }
+    };
+
     /** The message was written in full to its destination's socket. */
     void delivered(int dest, long seq);
 
