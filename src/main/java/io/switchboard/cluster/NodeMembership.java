@@ -133,23 +133,28 @@ final class NodeMembership implements SmartLifecycle {
         }
         this.backplane.openInbox(this.emptyEntry, false);
         this.ids.takeReleased();
-        Set<Integer> held = new HashSet<>(this.ids.held());
-        List<Integer> conflicts = this.backplane.claim(held);
-        for (int id : conflicts) {
-            ClientSession session = this.registry.get(id);
-            if (session != null) {
-                logger.warn("Disconnecting client " + Integer.toUnsignedString(id)
-                        + ": another node took its ID while this one was away from Redis");
-                session.disconnect();
-            }
+        record Reclaimed(int held, List<Integer> conflicts) {
         }
-        Set<Integer> stale = this.backplane.clientsOf(node());
-        stale.removeAll(held);
-        this.backplane.release(stale);
+        Reclaimed reclaimed = this.ids.withHeld((held) -> {
+            List<Integer> conflicts = this.backplane.claim(held);
+            for (int id : conflicts) {
+                ClientSession session = this.registry.get(id);
+                if (session != null) {
+                    logger.warn("Disconnecting client " + Integer.toUnsignedString(id)
+                            + ": another node took its ID while this one was away from Redis");
+                    session.disconnect();
+                }
+            }
+            Set<Integer> stale = this.backplane.clientsOf(node());
+            stale.removeAll(held);
+            this.backplane.release(stale);
+            return new Reclaimed(held.size(), conflicts);
+        });
         this.joined = true;
         logger.info("Node " + node() + (this.joinedBefore ? " rejoined" : " joined") + " the cluster"
-                + ((wasAlive || !this.joinedBefore) ? "" : " (its keys were gone)") + " with " + held.size() + " clients"
-                + (conflicts.isEmpty() ? "" : ", " + conflicts.size() + " of them disconnected as their IDs were taken"));
+                + ((wasAlive || !this.joinedBefore) ? "" : " (its keys were gone)") + " with " + reclaimed.held() + " clients"
+                + (reclaimed.conflicts().isEmpty() ? ""
+                        : ", " + reclaimed.conflicts().size() + " of them disconnected as their IDs were taken"));
         this.joinedBefore = true;
     }
 

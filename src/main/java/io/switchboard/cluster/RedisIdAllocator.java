@@ -1,9 +1,14 @@
 package io.switchboard.cluster;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.IntPredicate;
 
 import io.switchboard.relay.IdAllocator;
@@ -23,6 +28,12 @@ final class RedisIdAllocator implements IdAllocator {
     /** The IDs this node has claimed and not released: what it claims again after an outage. */
     private final Set<Integer> held = ConcurrentHashMap.newKeySet();
     private final ConcurrentLinkedQueue<Integer> released = new ConcurrentLinkedQueue<>();
+    /**
+     * Shared by allocations, from the ID's claim in Redis to its entry in {@link #held};
+     * exclusive while {@link #withHeld} compares the two, so that an ID claimed meanwhile is
+     * never taken for a stale one and released under its client.
+     */
+    private final ReadWriteLock claiming = new ReentrantReadWriteLock();
 
     RedisIdAllocator(RedisBackplane backplane, BooleanSupplier joined) {
         this.backplane = backplane;
@@ -36,16 +47,22 @@ final class RedisIdAllocator implements IdAllocator {
         }
         for (int round = 0; round < 16; round++) {
             int id;
+            this.claiming.readLock().lock();
             try {
                 id = this.backplane.allocate(TRIES_PER_CALL);
+                if (id != 0) {
+                    this.held.add(id);
+                }
             }
             catch (RuntimeException ex) {
                 throw new IllegalStateException("cannot allocate a cluster-wide ID: " + ex.getMessage(), ex);
             }
+            finally {
+                this.claiming.readLock().unlock();
+            }
             if (id == 0) {
                 continue;
             }
-            this.held.add(id);
             if (!inUse.test(id)) {
                 return id;
             }
@@ -61,13 +78,20 @@ final class RedisIdAllocator implements IdAllocator {
         }
     }
 
-    Set<Integer> held() {
-        return this.held;
+    /** Applies {@code reconcile} to the IDs this node holds, with no allocation under way. */
+    <T> T withHeld(Function<Set<Integer>, T> reconcile) {
+        this.claiming.writeLock().lock();
+        try {
+            return reconcile.apply(Set.copyOf(this.held));
+        }
+        finally {
+            this.claiming.writeLock().unlock();
+        }
     }
 
     /** Takes the IDs released since the last call. */
-    java.util.List<Integer> takeReleased() {
-        java.util.List<Integer> ids = new java.util.ArrayList<>();
+    List<Integer> takeReleased() {
+        List<Integer> ids = new ArrayList<>();
         Integer id;
         while ((id = this.released.poll()) != null) {
             ids.add(id);
