@@ -51,7 +51,7 @@ public final class Commands {
                        java -jar switchboard.jar client HOST:PORT
                          an interactive client: prints its ID, sends lines '<id> <text>',
                          prints what arrives as '<src>: <text>'
-                       java -jar switchboard.jar bench HOST:PORT --scenario pairs|latency|fanin|slow [options]
+                       java -jar switchboard.jar bench HOST:PORT --scenario pairs|latency|fanin|slow|connect [options]
                          a load test; 'bench --help' lists its options
                        java -jar switchboard.jar --help
                          this text

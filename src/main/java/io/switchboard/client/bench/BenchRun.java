@@ -5,12 +5,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -121,8 +118,8 @@ final class BenchRun {
         }
         clock.sleepUntil(clock.windowStart);
         long delivered0 = delivered(peers);
-        long genCpu0 = processCpuNanos();
-        double serverCpu0 = serverCpuSeconds(o.serverPid());
+        long genCpu0 = ProcessStats.ownCpuNanos();
+        double serverCpu0 = ProcessStats.cpuSeconds(o.serverPid());
         long t0 = System.nanoTime();
         long lastDelivered = delivered0;
         for (long tick = t0 + TimeUnit.SECONDS.toNanos(1); tick - clock.windowEnd < 0; tick += TimeUnit.SECONDS.toNanos(1)) {
@@ -135,8 +132,8 @@ final class BenchRun {
         }
         clock.sleepUntil(clock.windowEnd);
         long delivered1 = delivered(peers);
-        long genCpu1 = processCpuNanos();
-        double serverCpu1 = serverCpuSeconds(o.serverPid());
+        long genCpu1 = ProcessStats.ownCpuNanos();
+        double serverCpu1 = ProcessStats.cpuSeconds(o.serverPid());
         long t1 = System.nanoTime();
 
         // Senders waiting for credit wake and see the end; flooders held up by the server's
@@ -278,30 +275,6 @@ final class BenchRun {
         this.progress.printf(Locale.ROOT, "[%3ds] %s: %,d msgs/s  %.2f MB/s  in flight %,d  errors %,d%n",
                 Math.round(elapsedNanos / 1e9), this.options.scenario().label(), deliveredInTick,
                 deliveredInTick * (double) this.options.size() / 1e6, inFlight(peers), errors);
-    }
-
-    /** This process's CPU time so far; -1 when the JVM does not tell. */
-    static long processCpuNanos() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getProcessCpuTime();
-        }
-        return -1;
-    }
-
-    /** The server's CPU seconds so far, from /proc; NaN when not known. */
-    static double serverCpuSeconds(long pid) {
-        if (pid <= 0) {
-            return Double.NaN;
-        }
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // after "pid (comm) ": state is field 0, utime 11, stime 12 (in clock ticks, 100 a second)
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
-        }
-        catch (IOException | RuntimeException ex) {
-            return Double.NaN;
-        }
     }
 
     /** The client that never reads (scenario slow): a bare socket that reads its ID and stops. */

@@ -7,8 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -54,9 +52,9 @@ final class ConnectRun {
     ConnectResult run() throws IOException, InterruptedException {
         BenchOptions o = this.options;
         InetSocketAddress address = new InetSocketAddress(o.server().host(), o.server().port());
-        long serverRss0 = serverRssKilobytes(o.serverPid());
-        double serverCpu0 = BenchRun.serverCpuSeconds(o.serverPid());
-        long genCpu0 = BenchRun.processCpuNanos();
+        long serverRss0 = ProcessStats.rssKilobytes(o.serverPid());
+        double serverCpu0 = ProcessStats.cpuSeconds(o.serverPid());
+        long genCpu0 = ProcessStats.ownCpuNanos();
         SocketChannel[] channels = new SocketChannel[o.clients()];
         int[] ids = new int[o.clients()];
         int greetedCount = 0;
@@ -138,11 +136,11 @@ final class ConnectRun {
                 }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            long genCpu1 = BenchRun.processCpuNanos();
-            double serverCpu1 = BenchRun.serverCpuSeconds(o.serverPid());
+            long genCpu1 = ProcessStats.ownCpuNanos();
+            double serverCpu1 = ProcessStats.cpuSeconds(o.serverPid());
             // Held open so that the server's memory is read with every client connected and idle.
             TimeUnit.NANOSECONDS.sleep(o.duration().toNanos());
-            long serverRss1 = serverRssKilobytes(o.serverPid());
+            long serverRss1 = ProcessStats.rssKilobytes(o.serverPid());
             long greeted = greetedCount;
             long badIds = badIds(Arrays.copyOf(ids, greetedCount), failures);
             return new ConnectResult(o, seconds, greeted, failed, badIds, failures,
@@ -175,23 +173,5 @@ final class ConnectRun {
         if (failures.size() < 5) {
             failures.add(failure);
         }
-    }
-
-    /** The server's resident memory from /proc, in kilobytes; -1 when not known. */
-    static long serverRssKilobytes(long pid) {
-        if (pid <= 0) {
-            return -1;
-        }
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
-                }
-            }
-        }
-        catch (IOException | RuntimeException ex) {
-            // not Linux, or the process is gone: unknown
-        }
-        return -1;
     }
 }
