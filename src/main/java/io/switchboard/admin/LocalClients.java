@@ -51,7 +51,7 @@ final class LocalClients implements Clients {
 
     @Override
     public OfferResult offer(int id, byte[] payload, MessageOrigin origin, long waitNanos) {
-        return this.router.offer(id, Wire.OPERATOR_ID, payload, origin, waitNanos);
+        return this.router.offer(id, Wire.OPERATOR_ID, payload, 0, payload.length, origin, 0, waitNanos);
     }
 
     @Override

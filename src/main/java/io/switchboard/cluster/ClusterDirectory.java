@@ -159,7 +159,7 @@ public final class ClusterDirectory {
      */
     public OfferResult send(long id, byte[] payload, MessageOrigin origin, long waitNanos) {
         int client = Wire.toId(id);
-        OfferResult local = this.router.offer(client, Wire.OPERATOR_ID, payload, origin, waitNanos);
+        OfferResult local = this.router.offer(client, Wire.OPERATOR_ID, payload, 0, payload.length, origin, 0, waitNanos);
         if (local != OfferResult.CLOSED || this.registry.get(client) != null) {
             return local;
         }

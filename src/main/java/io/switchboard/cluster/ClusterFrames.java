@@ -125,21 +125,29 @@ final class ClusterFrames {
     /** What a node does with the records of an entry from another node. */
     interface Handler {
 
-        void message(String from, long ticket, int src, int dest, byte[] payload);
+        /** A message, {@code entry[offset, offset + length)}: valid during the call only. */
+        default void message(String from, long ticket, int src, int dest, byte[] entry, int offset, int length) {
+        }
 
         /** A message too old to deliver: its sender has given it up, or is about to. */
-        void expired(String from, long ticket);
+        default void expired(String from, long ticket) {
+        }
 
         /** The end of an entry whose last message had {@code lastTicket}. */
-        void messagesRead(String from, long lastTicket);
+        default void messagesRead(String from, long lastTicket) {
+        }
 
-        void outcome(String from, long ticket, int status);
+        default void outcome(String from, long ticket, int status) {
+        }
 
-        void disconnect(String from, int id);
+        default void disconnect(String from, int id) {
+        }
 
-        void request(String from, long request, byte kind, byte[] body);
+        default void request(String from, long request, byte kind, byte[] body) {
+        }
 
-        void reply(String from, long request, byte[] body);
+        default void reply(String from, long request, byte[] body) {
+        }
     }
 
     /**
@@ -168,10 +176,8 @@ final class ClusterFrames {
                         handler.expired(from, lastTicket);
                     }
                     else {
-                        byte[] payload = Arrays.copyOfRange(entry, p + MESSAGE_HEADER_BYTES,
-                                p + MESSAGE_HEADER_BYTES + length);
                         handler.message(from, lastTicket, Wire.getInt(entry, p + 9), Wire.getInt(entry, p + 13),
-                                payload);
+                                entry, p + MESSAGE_HEADER_BYTES, length);
                     }
                     p += MESSAGE_HEADER_BYTES + length;
                 }

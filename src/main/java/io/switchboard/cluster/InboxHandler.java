@@ -14,8 +14,8 @@ final class InboxHandler implements ClusterFrames.Handler {
     }
 
     @Override
-    public void message(String from, long ticket, int src, int dest, byte[] payload) {
-        this.delivery.deliver(from, ticket, src, dest, payload);
+    public void message(String from, long ticket, int src, int dest, byte[] entry, int offset, int length) {
+        this.delivery.deliver(from, ticket, src, dest, entry, offset, length);
     }
 
     @Override

@@ -2,11 +2,11 @@ package io.switchboard.cluster;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.relay.MessageOrigin;
 import io.switchboard.relay.OfferResult;
 import io.switchboard.relay.Router;
 
@@ -33,25 +33,29 @@ final class LocalDelivery {
         this.pause = pause;
     }
 
-    /** Called by the inbox reader only, in the order of the entries. */
-    void deliver(String from, long ticket, int src, int dest, byte[] payload) {
-        RemoteOrigin origin = new RemoteOrigin(this.remote.outbox(from), ticket);
+    /**
+     * Called by the inbox reader only, in the order of the entries, for the message
+     * {@code entry[offset, offset + length)}; its outcome goes back through the outbox to
+     * {@code from}, under its {@code ticket}.
+     */
+    void deliver(String from, long ticket, int src, int dest, byte[] entry, int offset, int length) {
+        Outbox origin = this.remote.outbox(from);
         Backlog backlog = this.backlogs.get(dest);
-        if (backlog != null && backlog.add(src, payload, origin)) {
+        if (backlog != null && backlog.add(src, entry, offset, length, origin, ticket)) {
             return;
         }
-        OfferResult result = this.router.offer(dest, src, payload, origin, 0);
+        OfferResult result = this.router.offer(dest, src, entry, offset, length, origin, ticket, 0);
         switch (result) {
             case QUEUED -> { }
-            case CLOSED -> origin.failed(ErrorCode.UNKNOWN_DESTINATION, dest, 0);
-            case GONE -> origin.failed(ErrorCode.DESTINATION_GONE, dest, 0);
+            case CLOSED -> origin.failed(ErrorCode.UNKNOWN_DESTINATION, dest, ticket);
+            case GONE -> origin.failed(ErrorCode.DESTINATION_GONE, dest, ticket);
             case BUSY -> {
                 if (!this.pause) {
-                    origin.failed(ErrorCode.DESTINATION_BUSY, dest, 0);
+                    origin.failed(ErrorCode.DESTINATION_BUSY, dest, ticket);
                     return;
                 }
                 Backlog waiting = new Backlog(dest);
-                waiting.add(src, payload, origin);
+                waiting.add(src, entry, offset, length, origin, ticket);
                 this.backlogs.put(dest, waiting);
                 Thread.ofVirtual().name("cluster-backlog-" + Integer.toUnsignedString(dest)).start(waiting::drain);
             }
@@ -77,21 +81,8 @@ final class LocalDelivery {
         return total;
     }
 
-    /** An outcome for the node a message came from. */
-    private record RemoteOrigin(Outbox outbox, long ticket) implements MessageOrigin {
-
-        @Override
-        public void delivered(int dest, long seq) {
-            this.outbox.outcome(this.ticket, ClusterFrames.STATUS_WRITTEN);
-        }
-
-        @Override
-        public void failed(ErrorCode code, int dest, long seq) {
-            this.outbox.outcome(this.ticket, code.code());
-        }
-    }
-
-    private record Waiting(int src, byte[] payload, RemoteOrigin origin) {
+    /** A message waiting for room, copied out of its entry. */
+    private record Waiting(int src, byte[] payload, Outbox origin, long ticket) {
     }
 
     /** Messages from other nodes for one destination whose queue was full, in arrival order. */
@@ -105,11 +96,11 @@ final class LocalDelivery {
             this.dest = dest;
         }
 
-        synchronized boolean add(int src, byte[] payload, RemoteOrigin origin) {
+        synchronized boolean add(int src, byte[] entry, int offset, int length, Outbox origin, long ticket) {
             if (this.retired) {
                 return false;
             }
-            this.messages.add(new Waiting(src, payload, origin));
+            this.messages.add(new Waiting(src, Arrays.copyOfRange(entry, offset, offset + length), origin, ticket));
             return true;
         }
 
@@ -127,8 +118,8 @@ final class LocalDelivery {
                         return;
                     }
                 }
-                OfferResult result = LocalDelivery.this.router.offer(this.dest, next.src(), next.payload(),
-                        next.origin(), Long.MAX_VALUE);
+                OfferResult result = LocalDelivery.this.router.offer(this.dest, next.src(), next.payload(), 0,
+                        next.payload().length, next.origin(), next.ticket(), Long.MAX_VALUE);
                 if (result == OfferResult.QUEUED) {
                     synchronized (this) {
                         this.messages.poll();
@@ -143,7 +134,7 @@ final class LocalDelivery {
                     retire();
                 }
                 for (Waiting message : gone) {
-                    message.origin().failed(ErrorCode.DESTINATION_GONE, this.dest, 0);
+                    message.origin().failed(ErrorCode.DESTINATION_GONE, this.dest, message.ticket());
                 }
                 return;
             }

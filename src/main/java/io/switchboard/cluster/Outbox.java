@@ -9,6 +9,9 @@ import java.util.function.LongConsumer;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.relay.MessageOrigin;
+
 /**
  * What this node has to write to one other node's inbox. Senders append records under a short
  * lock and never wait for Redis; one drain at a time appends everything gathered so far as one
@@ -17,8 +20,11 @@ import org.apache.commons.logging.LogFactory;
  *
  * <p>When an entry cannot be written (Redis unreachable, or the node's inbox gone with it), the
  * messages in it are reported to {@code lost}, which ends them as DESTINATION_GONE.
+ *
+ * <p>It is also the origin of the messages that its node sent here: a local queue hands their
+ * outcomes back with the message's ticket as its {@code seq}, and they go back in this outbox.
  */
-final class Outbox {
+final class Outbox implements MessageOrigin {
 
     private static final Log logger = LogFactory.getLog(Outbox.class);
 
@@ -92,6 +98,16 @@ final class Outbox {
 
     boolean isTaken(long ticket) {
         return ticket <= this.takenUpTo;
+    }
+
+    @Override
+    public void delivered(int dest, long ticket) {
+        outcome(ticket, ClusterFrames.STATUS_WRITTEN);
+    }
+
+    @Override
+    public void failed(ErrorCode code, int dest, long ticket) {
+        outcome(ticket, code.code());
     }
 
     void outcome(long ticket, int status) {
@@ -200,32 +216,8 @@ final class Outbox {
     private void requeueOutcomes(byte[] entry) {
         ClusterFrames.read(entry, Long.MAX_VALUE, new ClusterFrames.Handler() {
             @Override
-            public void message(String from, long ticket, int src, int dest, byte[] payload) {
-            }
-
-            @Override
-            public void expired(String from, long ticket) {
-            }
-
-            @Override
-            public void messagesRead(String from, long lastTicket) {
-            }
-
-            @Override
             public void outcome(String from, long ticket, int status) {
                 Outbox.this.outcome(ticket, status);
-            }
-
-            @Override
-            public void disconnect(String from, int id) {
-            }
-
-            @Override
-            public void request(String from, long request, byte kind, byte[] body) {
-            }
-
-            @Override
-            public void reply(String from, long request, byte[] body) {
             }
         });
     }

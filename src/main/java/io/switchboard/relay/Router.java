@@ -129,15 +129,18 @@ public final class Router implements MessageHandler {
     /**
      * Offers a message from someone other than a local client (the operator, or a client of
      * another node) to {@code dest} on this node; never routes it on to another node.
+     * @param payload the message is {@code payload[offset, offset + length)}, copied before this returns
+     * @param seq handed back to {@code origin} with the outcome
      * @param waitNanos how long to wait for room: 0 not at all
      * @return what became of it; when QUEUED, {@code origin} learns the outcome later
      */
-    public OfferResult offer(int dest, int src, byte[] payload, MessageOrigin origin, long waitNanos) {
+    public OfferResult offer(int dest, int src, byte[] payload, int offset, int length, MessageOrigin origin, long seq,
+            long waitNanos) {
         ClientSession target = this.registry.get(dest);
         if (target == null) {
             return OfferResult.CLOSED;
         }
-        return target.queue().offer(src, payload, 0, payload.length, origin, 0, waitNanos);
+        return target.queue().offer(src, payload, offset, length, origin, seq, waitNanos);
     }
 
     /**
