@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
 
+import io.switchboard.protocol.ErrorCode;
+
 /**
  * The figures of one bench run and what was wrong in it. Field names of {@link #toJson()}
  * follow the JSON of ../shared/bench/ swload where they mean the same.
@@ -75,7 +77,7 @@ public record BenchResult(BenchOptions options, double seconds, long delivered, 
         count(problems, this.corrupt, "messages with wrong bytes");
         count(problems, this.misrouted, "messages misrouted");
         this.errors.forEach((name, n) -> {
-            if (!name.equals("destination_busy")) {
+            if (!name.equals(Peer.errorName(ErrorCode.DESTINATION_BUSY.ordinal()))) {
                 count(problems, n, "ERRORs " + name + " to senders whose destination was connected");
             }
         });
@@ -239,7 +241,7 @@ public record BenchResult(BenchOptions options, double seconds, long delivered, 
             for (int i = 0; i < counts.length(); i++) {
                 long n = counts.get(i);
                 if (n > 0) {
-                    into.merge(Peer.ERROR_NAMES[i], n, Long::sum);
+                    into.merge(Peer.errorName(i), n, Long::sum);
                 }
             }
         }

@@ -1,6 +1,7 @@
 package io.switchboard.client.bench;
 
 import java.io.IOException;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 import io.switchboard.client.FrameListener;
 import io.switchboard.client.SendError;
 import io.switchboard.client.SwitchboardClient;
+import io.switchboard.protocol.ErrorCode;
 
 /**
  * One client of a bench run. Its reader checks every message that arrives (sender, order,
@@ -23,9 +25,12 @@ final class Peer implements FrameListener {
 
     enum Role { NORMAL, RECEIVER, FLOODER }
 
-    /** Index of the error counter of a code byte; index 0 counts anything unparseable. */
-    static final String[] ERROR_NAMES = {"protocol_error", "unknown_destination", "destination_gone",
-            "destination_busy", "frame_too_large"};
+    private static final ErrorCode[] ERROR_CODES = ErrorCode.values();
+
+    /** The name an ERROR is counted under in the results, as swload names it: {@code destination_busy}. */
+    static String errorName(int ordinal) {
+        return ERROR_CODES[ordinal].name().toLowerCase(Locale.ROOT);
+    }
 
     final int index;
     final Role role;
@@ -40,7 +45,8 @@ final class Peer implements FrameListener {
     // Of its messages: delivered to someone, or answered with an ERROR.
     final AtomicLong resolved = new AtomicLong();
     final AtomicLong delivered = new AtomicLong();
-    final AtomicLongArray errors = new AtomicLongArray(ERROR_NAMES.length);
+    /** ERRORs to this client, by {@link ErrorCode#ordinal()}. */
+    final AtomicLongArray errors = new AtomicLongArray(ERROR_CODES.length);
     /** Released when messages of this sender are resolved: wakes it when its window was full. */
     final Semaphore credit = new Semaphore(0);
     final AtomicReference<@Nullable String> connectionError = new AtomicReference<>();
@@ -124,7 +130,7 @@ final class Peer implements FrameListener {
 
     @Override
     public void onSendError(SendError error) {
-        this.errors.incrementAndGet(error.code().code() < ERROR_NAMES.length ? error.code().code() : 0);
+        this.errors.incrementAndGet(error.code().ordinal());
         this.resolved.incrementAndGet();
         wake();
     }
