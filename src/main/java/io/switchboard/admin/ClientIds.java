@@ -51,26 +51,16 @@ final class ClientIds {
 
     /** The value of a string of decimal digits; -1 when it is not one, or too large for any use here. */
     private static long parse(String text) {
-        if (text.isEmpty()) {
+        // Digits only: Long.parseLong alone would take a sign.
+        if (text.isEmpty() || !text.chars().allMatch(ClientIds::isDigit)) {
             return -1;
         }
-        int start = 0;
-        while (start < text.length() - 1 && text.charAt(start) == '0') {
-            start++;
+        try {
+            return Long.parseLong(text);
         }
-        // Past 10 significant digits it is over 4294967295 whatever they are.
-        if (text.length() - start > 10) {
-            return text.chars().allMatch(ClientIds::isDigit) ? Long.MAX_VALUE : -1;
+        catch (NumberFormatException ex) {
+            return Long.MAX_VALUE; // more digits than a long holds: over every limit here
         }
-        long value = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (!isDigit(c)) {
-                return -1;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value;
     }
 
     private static boolean isDigit(int c) {
