@@ -24,8 +24,12 @@ final class SenderWindows {
     }
 
     private static final class Window {
+        /** Guarded by the window's monitor. */
         long bytes;
-        /** Messages in flight plus senders waiting: the window is dropped when none is left. */
+        /**
+         * Messages in flight plus senders waiting: the window is dropped when none is left.
+         * Changed only inside the map's compute calls for the window's key, which serialise them.
+         */
         int holds;
     }
 
@@ -40,9 +44,7 @@ final class SenderWindows {
     OfferResult acquire(long key, long cost, long waitNanos) {
         Window window = this.windows.compute(key, (k, value) -> {
             Window w = (value != null) ? value : new Window();
-            synchronized (w) {
-                w.holds++;
-            }
+            w.holds++;
             return w;
         });
         boolean taken = false;
@@ -91,10 +93,6 @@ final class SenderWindows {
     }
 
     private void drop(long key) {
-        this.windows.computeIfPresent(key, (k, w) -> {
-            synchronized (w) {
-                return (--w.holds == 0) ? null : w;
-            }
-        });
+        this.windows.computeIfPresent(key, (k, w) -> (--w.holds == 0) ? null : w);
     }
 }
