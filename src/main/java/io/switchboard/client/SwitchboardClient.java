@@ -370,7 +370,15 @@ public final class SwitchboardClient implements AutoCloseable {
         }
         this.endCause = cause;
         this.closed = true;
-        closeSocket();
+        // A send may be writing a frame still: let it finish before the socket goes (the server
+        // reads, and drops, what a client sends after it has ended the session).
+        this.writeLock.lock();
+        try {
+            closeSocket();
+        }
+        finally {
+            this.writeLock.unlock();
+        }
         listener.onClosed(cause);
     }
 
