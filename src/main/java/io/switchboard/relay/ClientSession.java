@@ -1,5 +1,8 @@
 package io.switchboard.relay;
 
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
@@ -11,13 +14,32 @@ import org.jspecify.annotations.Nullable;
 import io.switchboard.protocol.ErrorCode;
 
 /**
- * One connected client: its ID, its connection, its outbound queue and its counters.
+ * One connected client: its ID, its connection, its outbound queue and its counters, and the
+ * state of its close.
  *
  * <p>The counters have a single writer each (the client's reader for the "in" pair, its writer
  * for the "out" pair), so they are plain volatile fields updated once per batch, read by anyone
  * without a lock.
+ *
+ * <p>Closing (PROTOCOL.md section 5): the connection closes only once the client's own traffic
+ * is finished: its reader has stopped (the client closed its side, the server stopped reading
+ * it, or its frame was too large), every SEND it sent has its outcome ({@link #inFlight} is 0),
+ * and its queue is written; or when something cuts that short (a reset, an eviction, the
+ * operator, the end of a grace). {@link #inFlight} is added to by the reader, once per read,
+ * and taken from by whoever reports an outcome, from any thread.
  */
 public final class ClientSession implements MessageOrigin {
+
+    private static final VarHandle IN_FLIGHT;
+
+    static {
+        try {
+            IN_FLIGHT = MethodHandles.lookup().findVarHandle(ClientSession.class, "inFlight", long.class);
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     private final int id;
     private final RelayConnection connection;
@@ -37,11 +59,23 @@ public final class ClientSession implements MessageOrigin {
     private volatile long messagesOut;
     private volatile long bytesOut;
 
-    ClientSession(int id, RelayConnection connection, long maxQueuedBytes, RelayMetrics metrics) {
+    /** SENDs of this client taken by a queue (here or on another node) and still without an outcome. */
+    @SuppressWarnings("unused") // through IN_FLIGHT
+    private volatile long inFlight;
+    /** The reader reads no more from this client; what it read is routed. */
+    private volatile boolean readerDone;
+    /** The queue drains, and the connection closes once this client is finished. */
+    private volatile boolean draining;
+    /** A shutdown drains this client: it keeps taking DELIVERs, and its deadline is the shutdown's. */
+    private volatile boolean shutdownDrain;
+    /** When the client began to close its session itself; 0 otherwise. */
+    private volatile long closingSinceNanos;
+
+    ClientSession(int id, RelayConnection connection, long maxQueuedBytes, RelayMetrics metrics, MemoryBudget budget) {
         this.id = id;
         this.connection = connection;
         this.metrics = metrics;
-        this.queue = new OutboundQueue(id, maxQueuedBytes);
+        this.queue = new OutboundQueue(id, maxQueuedBytes, budget, this::finished);
     }
 
     /** The client's ID, an unsigned 32-bit value. */
@@ -130,9 +164,72 @@ public final class ClientSession implements MessageOrigin {
     }
 
     void countOut(long messages, long bytes) {
-        this.messagesOut += messages;
-        this.bytesOut += bytes;
-        this.metrics.delivered(messages, bytes);
+        if (messages > 0) {
+            this.messagesOut += messages;
+            this.bytesOut += bytes;
+            this.metrics.delivered(messages, bytes);
+        }
+    }
+
+    /** The reader had {@code messages} of this client's SENDs taken; each reports its outcome here later. */
+    void routed(long messages) {
+        if (messages > 0) {
+            IN_FLIGHT.getAndAdd(this, messages);
+        }
+    }
+
+    long inFlight() {
+        return (long) IN_FLIGHT.getVolatile(this);
+    }
+
+    /** Nothing more of this client's own can reach its queue: its reader is done and every SEND has its outcome. */
+    boolean finished() {
+        return this.readerDone && (long) IN_FLIGHT.getVolatile(this) == 0;
+    }
+
+    /**
+     * The reader reads no more from this client: the client closed its side (or the whole
+     * connection), or its frame was too large, or a shutdown stopped reading it. What it read is
+     * routed. The queue is written until this client is finished, then the connection closes;
+     * unless a shutdown drains it, DELIVERs to it end as DESTINATION_GONE from now on.
+     * Called on the reader's thread.
+     */
+    void inputEnded() {
+        if (this.readerDone) {
+            return;
+        }
+        this.readerDone = true;
+        this.draining = true;
+        if (this.shutdownDrain) {
+            this.queue.wake();
+        }
+        else {
+            this.closingSinceNanos = System.nanoTime();
+            this.queue.drain(true);
+        }
+    }
+
+    /**
+     * Shutdown: the queue keeps taking DELIVERs and is written until this client is finished;
+     * reading stops, so that nothing new arrives from the client.
+     */
+    void drainForShutdown() {
+        this.shutdownDrain = true;
+        this.draining = true;
+        this.queue.drain(false);
+        if (!this.readerDone) {
+            try {
+                this.connection.shutdownInput();
+            }
+            catch (IOException ex) {
+                // Closed already: its close routes what was read and ends the reader.
+            }
+        }
+    }
+
+    /** When this client began to close its session itself, as {@link System#nanoTime()}; 0 when it has not. */
+    long closingSinceNanos() {
+        return this.closingSinceNanos;
     }
 
     /** Closes the connection now; what is still queued ends as DESTINATION_GONE. */
@@ -160,12 +257,26 @@ public final class ClientSession implements MessageOrigin {
     @Override
     public void delivered(int dest, long seq) {
         // A client learns of delivery from the absence of an ERROR.
+        outcomes(1);
+    }
+
+    /** {@code count} of this client's messages were delivered. */
+    void deliveredMany(int count) {
+        outcomes(count);
     }
 
     @Override
     public void failed(ErrorCode code, int dest, long seq) {
-        if (this.queue.offerError(code, dest, seq, false)) {
+        if (this.queue.offerError(code, dest, seq, false) == Admission.QUEUED) {
             this.metrics.error(code);
+        }
+        outcomes(1);
+    }
+
+    private void outcomes(long count) {
+        long left = (long) IN_FLIGHT.getAndAdd(this, -count) - count;
+        if (left == 0 && this.draining) {
+            this.queue.wake();
         }
     }
 

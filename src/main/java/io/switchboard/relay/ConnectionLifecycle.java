@@ -25,15 +25,18 @@ public final class ConnectionLifecycle {
     private final ClientRegistry registry;
     private final IdAllocator ids;
     private final RelayMetrics metrics;
+    private final MemoryBudget budget;
     private final long maxQueuedBytes;
     private final int maxClients;
     private final AtomicInteger admitted = new AtomicInteger();
     private volatile boolean accepting = true;
 
-    ConnectionLifecycle(ClientRegistry registry, IdAllocator ids, RelayMetrics metrics, RelayProperties properties) {
+    ConnectionLifecycle(ClientRegistry registry, IdAllocator ids, RelayMetrics metrics, MemoryBudget budget,
+            RelayProperties properties) {
         this.registry = registry;
         this.ids = ids;
         this.metrics = metrics;
+        this.budget = budget;
         this.maxQueuedBytes = properties.maxQueuedBytes().toBytes();
         this.maxClients = properties.maxClients();
     }
@@ -60,7 +63,7 @@ public final class ConnectionLifecycle {
                 reject(connection);
                 return;
             }
-            session = new ClientSession(id, connection, this.maxQueuedBytes, this.metrics);
+            session = new ClientSession(id, connection, this.maxQueuedBytes, this.metrics, this.budget);
         }
         while (!this.registry.add(session));
         connection.attach(session);

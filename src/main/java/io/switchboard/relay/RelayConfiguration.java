@@ -29,31 +29,48 @@ public class RelayConfiguration {
     }
 
     @Bean
-    RelayMetrics relayMetrics(MeterRegistry meters, ClientRegistry registry) {
-        return new RelayMetrics(meters, registry);
+    MemoryBudget memoryBudget(RelayProperties properties) {
+        return new MemoryBudget(properties.maxTotalQueuedBytes().toBytes());
+    }
+
+    @Bean
+    RelayMetrics relayMetrics(MeterRegistry meters, ClientRegistry registry, MemoryBudget budget) {
+        return new RelayMetrics(meters, registry, budget);
+    }
+
+    @Bean
+    MemoryRelief memoryRelief(ClientRegistry registry, RelayMetrics metrics, MemoryBudget budget) {
+        return new MemoryRelief(registry, metrics, budget);
     }
 
     @Bean
     ConnectionLifecycle connectionLifecycle(ClientRegistry registry, ObjectProvider<IdAllocator> ids,
-            RelayMetrics metrics, RelayProperties properties) {
-        return new ConnectionLifecycle(registry, ids.getIfAvailable(SequentialIdAllocator::new), metrics, properties);
+            RelayMetrics metrics, MemoryBudget budget, RelayProperties properties) {
+        return new ConnectionLifecycle(registry, ids.getIfAvailable(SequentialIdAllocator::new), metrics, budget,
+                properties);
     }
 
     @Bean
-    QueueMonitor queueMonitor(ClientRegistry registry, RelayMetrics metrics,
+    QueueMonitor queueMonitor(ClientRegistry registry, RelayMetrics metrics, MemoryBudget budget, MemoryRelief relief,
             RelayProperties properties) {
-        return new QueueMonitor(registry, metrics, properties.slowConsumerTimeout());
+        QueueMonitor monitor = new QueueMonitor(registry, metrics, budget, relief, properties.slowConsumerTimeout(),
+                properties.shutdownGrace());
+        budget.onOverLimit(monitor::relieveSoon);
+        return monitor;
     }
 
     @Bean
-    RelayServerConnectionFactory relayConnectionFactory(RelayProperties properties) {
+    RelayServerConnectionFactory relayConnectionFactory(RelayProperties properties, MemoryBudget budget,
+            MemoryRelief relief) {
         RelayServerConnectionFactory factory = new RelayServerConnectionFactory(properties.tcp().port());
         factory.setBacklog(properties.tcp().backlog());
         factory.setLookupHost(false);
         factory.setSoTcpNoDelay(true);
-        factory.setDeserializer(new SendBatchDeserializer(properties.maxPayloadBytes().toBytes()));
+        factory.setDeserializer(new SendBatchDeserializer());
         factory.setMapper(new InboundFramesMapper());
-        factory.setTcpNetConnectionSupport(RelayConnection::new);
+        long maxPayloadBytes = properties.maxPayloadBytes().toBytes();
+        factory.setTcpNetConnectionSupport((socket, server, lookupHost, publisher, name) -> new RelayConnection(socket,
+                server, lookupHost, publisher, name, maxPayloadBytes, budget, relief));
         factory.setTcpSocketFactorySupport(new ChannelSocketFactorySupport());
         SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("reader-");
         executor.setVirtualThreads(true);
@@ -77,9 +94,9 @@ public class RelayConfiguration {
 
     @Bean
     @ServiceActivator(inputChannel = INBOUND_CHANNEL)
-    Router router(ClientRegistry registry, RelayProperties properties, RelayMetrics metrics,
-            ObjectProvider<RemoteDestinations> remote) {
-        return new Router(registry, properties, metrics, remote.getIfAvailable());
+    Router router(ClientRegistry registry, RelayProperties properties, RelayMetrics metrics, MemoryBudget budget,
+            MemoryRelief relief, ObjectProvider<RemoteDestinations> remote) {
+        return new Router(registry, properties, metrics, budget, relief, remote.getIfAvailable());
     }
 
     @Bean

@@ -3,37 +3,59 @@ package io.switchboard.relay;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.integration.ip.tcp.connection.TcpNetConnection;
+import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamException;
 
 import io.switchboard.protocol.SendBatchReader;
 
 /**
  * A client's connection: Spring Integration's blocking connection, which reads on its own
- * virtual thread and publishes the open and close events, plus direct access to the socket's
- * channel for the client's {@link ClientWriter}.
+ * virtual thread and publishes the open and close events, plus this connection's
+ * {@link SendBatchReader}, direct access to the socket's channel for the client's
+ * {@link ClientWriter}, and the close paths of PROTOCOL.md section 5.
  *
  * <p>The writer bypasses {@link #send}: that path wraps the socket in a
  * {@code BufferedOutputStream} as large as the socket's send buffer (megabytes per client on
  * Linux) and copies every batch through it, while our batches are already coalesced.
+ *
+ * <p>When reading ends, Spring Integration closes the connection at once. Here the end of the
+ * client's stream (a half-close or a close) only ends the reading: what was read in full has
+ * been routed, and the client's writer writes what is queued for it and closes the connection
+ * once the client's own traffic is finished. Any other end of reading (a reset, a close from
+ * this side) closes at once. Either is routine for a relay and logged at DEBUG only, so that
+ * clients cannot fill the log.
  */
 public final class RelayConnection extends TcpNetConnection {
 
+    private static final Log logger = LogFactory.getLog(RelayConnection.class);
+
+    /** How long a close in order waits for the client to close its side, reading what it sends. */
+    static final Duration LINGER = Duration.ofSeconds(2);
+
     private final Socket socket;
+    private final SendBatchReader reader;
     private volatile @Nullable ClientSession session;
     /** Made on the first read; only the connection's own reader thread reads. */
     private @Nullable Input input;
 
-    RelayConnection(Socket socket, boolean server, boolean lookupHost,
-            @Nullable ApplicationEventPublisher publisher, @Nullable String factoryName) {
+    RelayConnection(Socket socket, boolean server, boolean lookupHost, @Nullable ApplicationEventPublisher publisher,
+            @Nullable String factoryName, long maxPayloadBytes, MemoryBudget budget, MemoryRelief relief) {
         super(socket, server, lookupHost, publisher, factoryName);
         this.socket = socket;
+        this.reader = new SendBatchReader(maxPayloadBytes, SendBatchReader.DEFAULT_READ_LIMIT,
+                new ReaderMemory(budget, relief, this));
     }
 
     @Nullable ClientSession session() {
@@ -44,6 +66,11 @@ public final class RelayConnection extends TcpNetConnection {
         this.session = session;
     }
 
+    /** This connection's reader of SEND frames. Its memory counts read from any thread. */
+    SendBatchReader reader() {
+        return this.reader;
+    }
+
     /**
      * One stream for the connection's life: Spring Integration asks for the socket's stream at
      * every read, and the socket makes a new one each time.
@@ -52,10 +79,66 @@ public final class RelayConnection extends TcpNetConnection {
     protected InputStream inputStream() throws IOException {
         Input in = this.input;
         if (in == null) {
-            in = new Input(super.inputStream());
+            in = new Input(super.inputStream(), this.reader);
             this.input = in;
         }
         return in;
+    }
+
+    @Override
+    protected boolean handleReadException(Exception exception) {
+        // The reader thread reads no more either way: the bytes of a frame not read in full go.
+        this.reader.release();
+        Throwable cause = (exception instanceof UncheckedIOException unchecked) ? unchecked.getCause() : exception;
+        ClientSession session = this.session;
+        if (session != null && cause instanceof SoftEndOfStreamException && isOpen()) {
+            session.inputEnded();
+            return true;
+        }
+        if (logger.isDebugEnabled()) {
+            logger.debug("Connection " + getConnectionId() + " closed: " + cause);
+        }
+        closeConnection(true);
+        return true;
+    }
+
+    @Override
+    protected void publishConnectionExceptionEvent(Throwable cause) {
+        // Every client that leaves ends its read with an exception: not an event worth publishing.
+        Throwable unwrapped = (cause instanceof UncheckedIOException unchecked) ? unchecked.getCause() : cause;
+        if (!(unwrapped instanceof IOException)) {
+            super.publishConnectionExceptionEvent(cause);
+        }
+    }
+
+    /**
+     * Closes the connection at the end of a session that ended in order (the client closed its
+     * side, or sent a frame too large, or the relay drained it at shutdown), once everything for
+     * the client is written: first this side only, then, for at most {@link #LINGER}, it reads and
+     * drops what the client still sends, then it closes. Closing a socket with unread data in it
+     * resets the connection, and a reset can take with it the frames the client has not read
+     * yet, such as the FRAME_TOO_LARGE that explains the close. Called by the client's writer.
+     */
+    void closeInOrder() {
+        try {
+            this.socket.shutdownOutput();
+            if (!this.socket.isInputShutdown()) {
+                long deadline = System.nanoTime() + LINGER.toNanos();
+                byte[] dropped = new byte[4096];
+                InputStream in = this.socket.getInputStream();
+                long left;
+                while ((left = deadline - System.nanoTime()) > 0) {
+                    this.socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                    if (in.read(dropped) < 0) {
+                        break;
+                    }
+                }
+            }
+        }
+        catch (IOException ex) {
+            // Reset, or timed out: close now.
+        }
+        close();
     }
 
     /** The socket's channel: its writes tell how many bytes the socket took, even when they fail. */
@@ -72,13 +155,33 @@ public final class RelayConnection extends TcpNetConnection {
         return (this.socket.getRemoteSocketAddress() instanceof InetSocketAddress address) ? address : null;
     }
 
-    /** The socket's stream, with the buffer that {@link SendBatchDeserializer} reads into first. */
+    /** The socket's stream, with the reader that {@link SendBatchDeserializer} reads it with. */
     static final class Input extends FilterInputStream {
 
-        final byte[] firstRead = new byte[SendBatchReader.FIRST_READ_BYTES];
+        /**
+         * How long a reader runs between offers of its carrier thread to others. A virtual thread
+         * keeps its carrier until it blocks, and a reader whose client keeps its socket full never
+         * does; with as many of them as cores, new connections would wait for their greeting and
+         * other clients' writers for their turn.
+         */
+        private static final long YIELD_NANOS = 1_000_000;
 
-        private Input(InputStream socketStream) {
+        final SendBatchReader reader;
+        /** Only the connection's reader thread touches it. */
+        private long lastYieldNanos = System.nanoTime();
+
+        private Input(InputStream socketStream, SendBatchReader reader) {
             super(socketStream);
+            this.reader = reader;
+        }
+
+        /** Lets other virtual threads run first, if this reader has run for a while without doing so. */
+        void yieldIfBusy() {
+            long now = System.nanoTime();
+            if (now - this.lastYieldNanos >= YIELD_NANOS) {
+                this.lastYieldNanos = now;
+                Thread.yield();
+            }
         }
     }
 }

@@ -19,12 +19,26 @@ public final class RelayMetrics {
     private final Counter bytesIn;
     private final Counter messagesOut;
     private final Counter bytesOut;
-    private final Counter evictions;
+    private final Map<Eviction, Counter> evictions = new EnumMap<>(Eviction.class);
     private final Counter rejects;
     private final Counter connections;
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
 
-    RelayMetrics(MeterRegistry meters, ClientRegistry registry) {
+    /** Why a client was disconnected by the server. */
+    enum Eviction {
+        /** Its queue made no write progress for slow-consumer-timeout. */
+        SLOW_CONSUMER("slow-consumer"),
+        /** The node's memory budget ran out, and it held memory it had not taken for a second. */
+        MEMORY("memory");
+
+        private final String tag;
+
+        Eviction(String tag) {
+            this.tag = tag;
+        }
+    }
+
+    RelayMetrics(MeterRegistry meters, ClientRegistry registry, MemoryBudget budget) {
         this.messagesIn = Counter.builder("switchboard.messages.received")
                 .description("SEND frames read from clients").register(meters);
         this.bytesIn = Counter.builder("switchboard.bytes.received").baseUnit("bytes")
@@ -33,8 +47,11 @@ public final class RelayMetrics {
                 .description("DELIVER frames written to clients").register(meters);
         this.bytesOut = Counter.builder("switchboard.bytes.delivered").baseUnit("bytes")
                 .description("Payload bytes of DELIVER frames written to clients").register(meters);
-        this.evictions = Counter.builder("switchboard.evictions")
-                .description("Clients disconnected as slow consumers").register(meters);
+        for (Eviction reason : Eviction.values()) {
+            this.evictions.put(reason, Counter.builder("switchboard.evictions").tag("reason", reason.tag)
+                    .description("Clients disconnected as slow consumers: no write progress, or memory ran out")
+                    .register(meters));
+        }
         this.rejects = Counter.builder("switchboard.connections.rejected")
                 .description("Connections closed without an ID (max-clients reached, or shutting down)")
                 .register(meters);
@@ -48,6 +65,11 @@ public final class RelayMetrics {
                 .description("Clients connected to this node").register(meters);
         Gauge.builder("switchboard.queued.bytes", registry, RelayMetrics::queuedBytes).baseUnit("bytes")
                 .description("Payload bytes queued for clients and not yet written").register(meters);
+        Gauge.builder("switchboard.queue.memory", budget, MemoryBudget::used).baseUnit("bytes")
+                .description("Memory held for messages: queues' arrays and bodies, and frames still arriving")
+                .register(meters);
+        Gauge.builder("switchboard.queue.memory.limit", budget, MemoryBudget::limit).baseUnit("bytes")
+                .description("The node's budget for that memory, switchboard.max-total-queued-bytes").register(meters);
     }
 
     private static double queuedBytes(ClientRegistry registry) {
@@ -72,8 +94,8 @@ public final class RelayMetrics {
         this.errors.get(code).increment();
     }
 
-    void evicted() {
-        this.evictions.increment();
+    void evicted(Eviction reason) {
+        this.evictions.get(reason).increment();
     }
 
     void rejected() {

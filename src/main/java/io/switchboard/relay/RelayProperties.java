@@ -2,9 +2,13 @@ package io.switchboard.relay;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+
+import io.switchboard.protocol.SendBatchReader;
 
 /**
  * The relay's settings, {@code switchboard.*}, with the defaults of PROTOCOL.md section 6.
@@ -12,6 +16,9 @@ import org.springframework.util.unit.DataSize;
  * @param tcp the TCP listener
  * @param maxPayloadBytes largest payload of one SEND
  * @param maxQueuedBytes bound of one client's outbound queue, in payload bytes
+ * @param maxTotalQueuedBytes bound of the memory held for messages on this node: every queue's
+ *        arrays and bodies, overhead included, and frames still arriving; by default half the
+ *        JVM's max heap
  * @param overflowPolicy what a SEND does when its destination's queue is full
  * @param slowConsumerTimeout how long a queue may hold data that cannot be written before its
  *        client is disconnected
@@ -24,18 +31,27 @@ public record RelayProperties(
         @DefaultValue Tcp tcp,
         @DefaultValue("1048576") DataSize maxPayloadBytes,
         @DefaultValue("4194304") DataSize maxQueuedBytes,
+        @Nullable DataSize maxTotalQueuedBytes,
         @DefaultValue("pause") OverflowPolicy overflowPolicy,
         @DefaultValue("30s") Duration slowConsumerTimeout,
         @DefaultValue("100000") int maxClients,
         @DefaultValue("10s") Duration shutdownGrace) {
 
-    /** Largest payload a Java array can hold with its frame header. */
-    static final long PAYLOAD_LIMIT = Integer.MAX_VALUE - 64;
+    /** Largest payload limit the relay takes: 1 GiB (the reader's cap, safe from int overflow). */
+    static final long PAYLOAD_LIMIT = SendBatchReader.MAX_PAYLOAD_LIMIT;
 
     public RelayProperties {
+        if (maxTotalQueuedBytes == null) {
+            maxTotalQueuedBytes = DataSize.ofBytes(Runtime.getRuntime().maxMemory() / 2);
+        }
         require(maxPayloadBytes.toBytes() >= 0 && maxPayloadBytes.toBytes() <= PAYLOAD_LIMIT,
-                "switchboard.max-payload-bytes must be from 0 to " + PAYLOAD_LIMIT);
+                "switchboard.max-payload-bytes must be from 0 to " + PAYLOAD_LIMIT + " (1GB), was "
+                        + maxPayloadBytes.toBytes());
         require(maxQueuedBytes.toBytes() >= 1, "switchboard.max-queued-bytes must be at least 1");
+        require(maxTotalQueuedBytes.toBytes() >= maxPayloadBytes.toBytes() + MIN_TOTAL_QUEUED_MARGIN,
+                "switchboard.max-total-queued-bytes (" + maxTotalQueuedBytes.toBytes()
+                        + ") must be at least switchboard.max-payload-bytes (" + maxPayloadBytes.toBytes() + ") plus "
+                        + MIN_TOTAL_QUEUED_MARGIN + ": the largest message must fit the node's memory budget");
         require(slowConsumerTimeout.isPositive(), "switchboard.slow-consumer-timeout must be positive");
         require(maxClients >= 1, "switchboard.max-clients must be at least 1");
         require(!shutdownGrace.isNegative(), "switchboard.shutdown-grace must not be negative");
@@ -51,6 +67,9 @@ public record RelayProperties(
             require(backlog >= 1, "switchboard.tcp.backlog must be at least 1");
         }
     }
+
+    /** Room beyond the largest message that the node's budget must have, for the arrays around it. */
+    static final long MIN_TOTAL_QUEUED_MARGIN = 1024 * 1024;
 
     private static void require(boolean condition, String message) {
         if (!condition) {

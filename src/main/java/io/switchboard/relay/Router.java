@@ -15,31 +15,38 @@ import io.switchboard.protocol.Wire;
 
 /**
  * Routes the SEND frames of each read, on the sender's own reader thread, into their
- * destinations' queues: one lookup and one copy per frame, no thread hop, and a wait only
- * where the protocol wants one (policy {@code pause}), which holds up only this sender.
- * Every frame ends queued, or in one ERROR to its sender.
+ * destinations' queues: one lookup and one copy per frame (none for a frame read detached),
+ * no thread hop, and a wait only where the protocol wants one (policy {@code pause}), which
+ * holds up only this sender. Every frame ends queued, or in one ERROR to its sender.
+ *
+ * <p>When the node's memory budget has no room for a destination's queue to grow, the router
+ * first has {@link MemoryRelief} disconnect stalled clients; only when that frees nothing does
+ * the frame meet the overflow policy, as if its destination's queue were full: under
+ * {@code pause} the reader waits for memory, under {@code reject} the sender gets
+ * DESTINATION_BUSY.
  */
 public final class Router implements MessageHandler {
 
     private static final Log logger = LogFactory.getLog(Router.class);
 
+    /** How long an offer that waits for memory sleeps between looks. */
+    private static final long MEMORY_WAIT_MILLIS = 100;
+
     private final ClientRegistry registry;
     private final RelayMetrics metrics;
+    private final MemoryBudget budget;
+    private final MemoryRelief relief;
     private final long pauseNanos;
-    private final long closeWaitNanos;
     private final @Nullable RemoteDestinations remote;
 
-    Router(ClientRegistry registry, RelayProperties properties, RelayMetrics metrics) {
-        this(registry, properties, metrics, null);
-    }
-
-    Router(ClientRegistry registry, RelayProperties properties, RelayMetrics metrics,
-            @Nullable RemoteDestinations remote) {
+    Router(ClientRegistry registry, RelayProperties properties, RelayMetrics metrics, MemoryBudget budget,
+            MemoryRelief relief, @Nullable RemoteDestinations remote) {
         this.registry = registry;
         this.remote = remote;
         this.metrics = metrics;
+        this.budget = budget;
+        this.relief = relief;
         this.pauseNanos = (properties.overflowPolicy() == OverflowPolicy.PAUSE) ? Long.MAX_VALUE : 0;
-        this.closeWaitNanos = properties.slowConsumerTimeout().toNanos() * 2;
     }
 
     @Override
@@ -47,9 +54,25 @@ public final class Router implements MessageHandler {
         InboundFrames inbound = (InboundFrames) message.getPayload();
         ClientSession sender = inbound.sender();
         SendBatch batch = inbound.batch();
+        if (batch.isDetached()) {
+            routeDetached(sender, batch);
+        }
+        else {
+            route(sender, batch);
+        }
+        long payloadBytes = batch.end() - (long) batch.frames() * Wire.SEND_HEADER_BYTES;
+        sender.countIn(batch.frames(), payloadBytes);
+        this.metrics.received(batch.frames(), payloadBytes);
+        if (batch.hasOversizedFrame()) {
+            rejectOversized(sender, (int) batch.oversizedDest());
+        }
+    }
+
+    private void route(ClientSession sender, SendBatch batch) {
         byte[] bytes = batch.bytes();
         int end = batch.end();
         long seq = sender.lastSeq();
+        long queued = 0;
         for (int p = 0; p < end; ) {
             int dest = Wire.getInt(bytes, p);
             ClientSession target = sender.cachedTarget(dest);
@@ -60,70 +83,144 @@ public final class Router implements MessageHandler {
             if (target != null) {
                 // The frames of a burst to one destination go into its queue under one lock.
                 long run = target.queue().offerRun(sender.id(), bytes, p, end, sender, seq + 1, this.pauseNanos);
-                seq += OutboundQueue.Run.taken(run);
+                int taken = OutboundQueue.Run.taken(run);
+                seq += taken;
+                queued += taken;
                 p = OutboundQueue.Run.position(run);
-                OfferResult stoppedAt = OutboundQueue.Run.result(run);
-                if (stoppedAt != OfferResult.QUEUED) {
+                Admission stoppedAt = OutboundQueue.Run.answer(run);
+                if (stoppedAt == Admission.NO_MEMORY) {
+                    if (awaitMemory(target, this.pauseNanos)) {
+                        continue;
+                    }
+                    stoppedAt = Admission.BUSY;
+                }
+                if (stoppedAt != Admission.QUEUED) {
                     reportUndelivered(sender, stoppedAt, dest, ++seq);
                     p += Wire.SEND_HEADER_BYTES + Wire.getInt(bytes, p + 4);
                 }
             }
             else {
                 int length = Wire.getInt(bytes, p + 4);
-                routeElsewhere(sender, dest, bytes, p + Wire.SEND_HEADER_BYTES, length, ++seq);
+                if (routeElsewhere(sender, dest, bytes, p + Wire.SEND_HEADER_BYTES, length, ++seq)) {
+                    queued++;
+                }
                 p += Wire.SEND_HEADER_BYTES + length;
             }
         }
         sender.lastSeq(seq);
-        long payloadBytes = end - (long) batch.frames() * Wire.SEND_HEADER_BYTES;
-        sender.countIn(batch.frames(), payloadBytes);
-        this.metrics.received(batch.frames(), payloadBytes);
-        if (batch.hasOversizedFrame()) {
-            rejectOversized(sender, (int) batch.oversizedDest());
+        sender.routed(queued);
+    }
+
+    /** One frame read into an array of its own: its payload is queued without a copy. */
+    private void routeDetached(ClientSession sender, SendBatch batch) {
+        byte[] bytes = batch.bytes();
+        int dest = Wire.getInt(bytes, 0);
+        int length = Wire.getInt(bytes, 4);
+        long seq = sender.nextSeq();
+        Body body = new Body(bytes, Wire.SEND_HEADER_BYTES, length, this.budget, batch.detachedMemory());
+        try {
+            ClientSession target = sender.cachedTarget(dest);
+            if (target == null && dest != Wire.OPERATOR_ID) {
+                target = this.registry.get(dest);
+                sender.cacheTarget(target);
+            }
+            if (target == null) {
+                if (routeElsewhere(sender, dest, bytes, Wire.SEND_HEADER_BYTES, length, seq)) {
+                    sender.routed(1);
+                }
+                return;
+            }
+            Admission answer;
+            while ((answer = target.queue().offer(sender.id(), body, sender, seq, this.pauseNanos)) == Admission.NO_MEMORY) {
+                if (!awaitMemory(target, this.pauseNanos)) {
+                    answer = Admission.BUSY;
+                    break;
+                }
+            }
+            if (answer == Admission.QUEUED) {
+                sender.routed(1);
+            }
+            else {
+                reportUndelivered(sender, answer, dest, seq);
+            }
+        }
+        finally {
+            // The queue holds the body now, if it took it; the memory goes back with the last hold.
+            body.release();
         }
     }
 
-    /** A destination not connected here: another node's, or nobody's. */
-    private void routeElsewhere(ClientSession sender, int dest, byte[] bytes, int offset, int length, long seq) {
+    /**
+     * A destination not connected here: another node's, or nobody's.
+     * @return whether it was taken, its outcome to come later
+     */
+    private boolean routeElsewhere(ClientSession sender, int dest, byte[] bytes, int offset, int length, long seq) {
         OfferResult result = (dest != Wire.OPERATOR_ID && this.remote != null)
                 ? this.remote.offer(dest, sender.id(), bytes, offset, length, sender, seq, this.pauseNanos)
                 : OfferResult.CLOSED;
-        if (result != OfferResult.QUEUED) {
-            reportUndelivered(sender, result, dest, seq);
+        if (result == OfferResult.QUEUED) {
+            return true;
         }
+        reportUndelivered(sender, toAdmission(result), dest, seq);
+        return false;
     }
 
-    private void reportUndelivered(ClientSession sender, OfferResult result, int dest, long seq) {
-        switch (result) {
+    /**
+     * The budget had no room for {@code target}'s queue to grow: frees memory if stalled clients
+     * hold some; then, when the caller may wait, waits a moment for memory to come back.
+     * @param waitNanos how long the caller may wait for room; 0 not at all
+     * @return true to offer again, false to answer DESTINATION_BUSY
+     */
+    private boolean awaitMemory(ClientSession target, long waitNanos) {
+        boolean freed = this.relief.relieve();
+        if (waitNanos <= 0 && !freed) {
+            return false;
+        }
+        if (target.isClosed()) {
+            // The offer again answers CLOSED.
+            return true;
+        }
+        // After an eviction the memory comes back as its connections close; under pause, also as
+        // queues drain. Either way the offer is tried again after a short wait.
+        return this.budget.awaitRelease(MEMORY_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void reportUndelivered(ClientSession sender, Admission answer, int dest, long seq) {
+        switch (answer) {
             case QUEUED -> { }
-            case BUSY -> error(sender, ErrorCode.DESTINATION_BUSY, dest, seq);
+            case BUSY, NO_MEMORY -> error(sender, ErrorCode.DESTINATION_BUSY, dest, seq);
             case GONE -> error(sender, ErrorCode.DESTINATION_GONE, dest, seq);
             case CLOSED -> error(sender, ErrorCode.UNKNOWN_DESTINATION, dest, seq);
         }
     }
 
+    /**
+     * Queues an ERROR the reader found itself for its sender. It waits, if it must, for the sender
+     * to read its earlier frames and for memory: this client is then read no faster than it
+     * reads its ERRORs, whatever the policy.
+     */
     private void error(ClientSession sender, ErrorCode code, int dest, long seq) {
-        sender.queue().offerError(code, dest, seq, true);
-        this.metrics.error(code);
+        Admission answer;
+        while ((answer = sender.queue().offerError(code, dest, seq, true)) == Admission.NO_MEMORY) {
+            this.relief.relieve();
+            if (sender.isClosed() || !this.budget.awaitRelease(MEMORY_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        }
+        if (answer == Admission.QUEUED) {
+            this.metrics.error(code);
+        }
     }
 
     /**
      * FRAME_TOO_LARGE: the ERROR goes out after what is already queued, then the connection
-     * closes. This reader waits for that, so that the unread payload is never taken for frames.
+     * closes as if the client had closed its side; the reader reads no more, so the payload is
+     * never taken for frames.
      */
     private void rejectOversized(ClientSession sender, int dest) {
         error(sender, ErrorCode.FRAME_TOO_LARGE, dest, sender.nextSeq());
-        sender.queue().drainAndClose();
-        try {
-            if (!sender.awaitClosed(this.closeWaitNanos, TimeUnit.NANOSECONDS)) {
-                sender.disconnect();
-            }
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            sender.disconnect();
-        }
-        logger.debug("Closed " + sender + " after a frame over max-payload-bytes");
+        sender.inputEnded();
+        logger.debug("Closing " + sender + " after a frame over max-payload-bytes");
     }
 
     /**
@@ -140,21 +237,69 @@ public final class Router implements MessageHandler {
         if (target == null) {
             return OfferResult.CLOSED;
         }
-        return target.queue().offer(src, payload, offset, length, origin, seq, waitNanos);
+        long deadline = System.nanoTime() + waitNanos;
+        boolean retried = false;
+        while (true) {
+            long left = (waitNanos == Long.MAX_VALUE) ? Long.MAX_VALUE : Math.max(0, deadline - System.nanoTime());
+            Admission answer = target.queue().offer(src, payload, offset, length, origin, seq, left);
+            if (answer != Admission.NO_MEMORY) {
+                return toResult(answer);
+            }
+            boolean freed = this.relief.relieve();
+            if (left == 0) {
+                // A caller that must not wait gets one more try when memory was freed, no more.
+                if (!freed || retried) {
+                    return OfferResult.BUSY;
+                }
+                retried = true;
+            }
+            else if (!this.budget.awaitRelease(Math.min(MEMORY_WAIT_MILLIS, TimeUnit.NANOSECONDS.toMillis(left) + 1),
+                    TimeUnit.MILLISECONDS)) {
+                return OfferResult.BUSY;
+            }
+        }
     }
 
     /**
      * Offers a message from someone other than a client to every client connected now whose
-     * queue has room, without waiting for room.
+     * queue has room, without waiting for room. The recipients share one copy of the payload,
+     * which counts once against the node's memory.
      * @return how many queues took it; {@code origin} learns the outcome of each of those later
      */
     public int broadcast(int src, byte[] payload, MessageOrigin origin) {
+        if (!this.budget.tryTake(payload.length) && !(this.relief.relieve() && this.budget.tryTake(payload.length))) {
+            return 0;
+        }
+        Body body = new Body(payload, 0, payload.length, this.budget, payload.length);
         int queued = 0;
-        for (ClientSession target : this.registry.all()) {
-            if (target.queue().offer(src, payload, 0, payload.length, origin, 0, 0) == OfferResult.QUEUED) {
-                queued++;
+        try {
+            for (ClientSession target : this.registry.all()) {
+                if (target.queue().offer(src, body, origin, 0, 0) == Admission.QUEUED) {
+                    queued++;
+                }
             }
         }
+        finally {
+            body.release();
+        }
         return queued;
+    }
+
+    private static OfferResult toResult(Admission answer) {
+        return switch (answer) {
+            case QUEUED -> OfferResult.QUEUED;
+            case BUSY, NO_MEMORY -> OfferResult.BUSY;
+            case GONE -> OfferResult.GONE;
+            case CLOSED -> OfferResult.CLOSED;
+        };
+    }
+
+    private static Admission toAdmission(OfferResult result) {
+        return switch (result) {
+            case QUEUED -> Admission.QUEUED;
+            case BUSY -> Admission.BUSY;
+            case GONE -> Admission.GONE;
+            case CLOSED -> Admission.CLOSED;
+        };
     }
 }

@@ -12,27 +12,22 @@ import io.switchboard.protocol.SendBatchReader;
 
 /**
  * Spring Integration's side of {@link SendBatchReader}: one message per read, carrying every
- * complete SEND frame of it. Stateless, so one instance serves every connection.
+ * complete SEND frame of it. The reading state is the connection's own reader, which comes with
+ * its stream, so one instance serves every connection.
  */
 final class SendBatchDeserializer implements Deserializer<SendBatch> {
 
-    private final SendBatchReader reader;
-
-    SendBatchDeserializer(long maxPayloadBytes) {
-        this.reader = new SendBatchReader(maxPayloadBytes);
-    }
-
     @Override
     public SendBatch deserialize(InputStream inputStream) throws IOException {
+        if (!(inputStream instanceof RelayConnection.Input input)) {
+            throw new IllegalStateException("not the stream of a " + RelayConnection.class.getSimpleName());
+        }
+        input.yieldIfBusy();
         try {
-            // The connection's own buffer is free again: the router copied the last batch out
-            // before this reader came back for the next.
-            return (inputStream instanceof RelayConnection.Input connectionInput)
-                    ? this.reader.read(inputStream, connectionInput.firstRead)
-                    : this.reader.read(inputStream);
+            return input.reader.read(inputStream);
         }
         catch (EOFException ex) {
-            // The client closed its side: a normal end, not an error to log.
+            // The client closed its side, or the reader ended on purpose: a normal end, not an error to log.
             throw new SoftEndOfStreamException(ex.getMessage());
         }
     }

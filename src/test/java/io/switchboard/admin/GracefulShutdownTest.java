@@ -114,7 +114,7 @@ class GracefulShutdownTest {
             // stuck, still reading nothing, holds the drain until the grace is over, then is closed.
             assertThat(closer.join(GRACE.plusSeconds(30))).isTrue();
             assertThat(context.isActive()).isFalse();
-            assertThat(output.getOut()).contains("Relay shut down: closed 1 clients whose queues had not flushed");
+            assertThat(output.getOut()).containsPattern("Relay shut down in \\d+ ms: closed 1 clients whose queues had not flushed");
             assertThat(stuck.awaitClosedByServer(Duration.ofSeconds(10))).isTrue();
             assertThat(output.getAll()).doesNotContain(PASSWORD).doesNotContain("Generated operator password");
         }

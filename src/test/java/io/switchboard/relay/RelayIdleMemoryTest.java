@@ -30,7 +30,7 @@ class RelayIdleMemoryTest extends RelayTestSupport {
         assertThat(deliver.payload()).isEqualTo(payload);
 
         OutboundQueue queue = session(receiver).queue();
-        await().atMost(PATIENCE).until(() -> queue.bufferCapacity() <= 2 * OutboundBatch.INITIAL_CAPACITY);
+        await().atMost(PATIENCE).until(() -> queue.bufferCapacity() <= 2 * (OutboundBatch.INITIAL_CAPACITY + OutboundBatch.INITIAL_CONTROL));
 
         // And the queue still works at its initial size, for a burst as large again.
         sender.send(receiver.id(), payload);

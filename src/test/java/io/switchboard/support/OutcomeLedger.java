@@ -102,6 +102,37 @@ public final class OutcomeLedger {
         return problems;
     }
 
+    /**
+     * As {@link #problems()}, for SENDs written while the server may have stopped reading (a
+     * shutdown): a SEND the server never read has no outcome, and the protocol promises none. As
+     * the server reads a connection in order, those must be the last SENDs of their sender: each
+     * sender's SENDs without an outcome must all come after every SEND of it that has one.
+     */
+    public List<String> problemsAllowingUnreadEnds() {
+        List<String> problems = new ArrayList<>(this.violations);
+        Map<Integer, Long> lastWithOutcome = new TreeMap<>();
+        for (Key key : this.outcomes.keySet()) {
+            lastWithOutcome.merge(key.sender(), key.seq(), Math::max);
+        }
+        for (Key key : this.destinations.keySet()) {
+            List<String> seen = this.outcomes.get(key);
+            if (seen == null) {
+                if (key.seq() < lastWithOutcome.getOrDefault(key.sender(), 0L)) {
+                    problems.add(key + " has no outcome, though later SENDs of its sender have");
+                }
+            }
+            else if (seen.size() != 1) {
+                problems.add(key + " has " + seen.size() + " outcomes: " + seen);
+            }
+        }
+        for (Key key : this.outcomes.keySet()) {
+            if (!this.destinations.containsKey(key)) {
+                problems.add(key + " was never sent but has outcomes " + this.outcomes.get(key));
+            }
+        }
+        return problems;
+    }
+
     /** How many SENDs ended each way, such as {@code UNKNOWN_DESTINATION} or {@code DELIVER}. */
     public Map<String, Integer> tally() {
         Map<String, Integer> tally = new TreeMap<>();

@@ -173,6 +173,29 @@ public final class TestClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads every frame until the server closes the connection, in order (EOF) or with a reset,
+     * which the server's close causes when this client had sent data it did not read: the frames
+     * that arrived before the reset are returned all the same.
+     */
+    public List<ServerFrame> readUntilEnd() throws IOException {
+        List<ServerFrame> frames = new ArrayList<>();
+        readUntilEnd(frames::add);
+        return frames;
+    }
+
+    /** As {@link #readUntilEnd()}, handing each frame to {@code sink} as it arrives. */
+    public void readUntilEnd(java.util.function.Consumer<ServerFrame> sink) throws IOException {
+        try {
+            while (true) {
+                sink.accept(this.reader.read());
+            }
+        }
+        catch (EOFException | java.net.SocketException ex) {
+            // The end.
+        }
+    }
+
     /** True when the server closes the connection (EOF or reset) within the timeout. */
     public boolean awaitClosedByServer(Duration timeout) throws IOException {
         this.socket.setSoTimeout((int) timeout.toMillis());

@@ -1,0 +1,206 @@
+package io.switchboard.relay;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.switchboard.SwitchboardApplication;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.ServerFrame;
+import io.switchboard.support.OutcomeLedger;
+import io.switchboard.support.TaggedPayload;
+import io.switchboard.support.TestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A graceful shutdown (the context closing, as on SIGTERM) keeps exactly one outcome for every
+ * SEND the server read (PROTOCOL.md section 4, item 1, and section 5): it stops reading first,
+ * drains, and closes a client only once its own SENDs have their outcomes, or the grace is
+ * over, with DESTINATION_GONE for what is left, written to the senders that still read.
+ * Each test runs a context of its own and closes it.
+ */
+class RelayShutdownOutcomeTest {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    private final List<TestClient> clients = new ArrayList<>();
+    private ConfigurableApplicationContext context;
+
+    @AfterEach
+    void closeEverything() throws IOException {
+        for (TestClient client : this.clients) {
+            client.close();
+        }
+        if (this.context != null) {
+            this.context.close();
+        }
+    }
+
+    private int start(String... properties) {
+        List<String> all = new ArrayList<>(List.of("server.port=0", "switchboard.tcp.port=0"));
+        all.addAll(List.of(properties));
+        this.context = new SpringApplicationBuilder(SwitchboardApplication.class).properties(all.toArray(String[]::new))
+                .run();
+        RelayEndpoint endpoint = this.context.getBean(RelayEndpoint.class);
+        await().atMost(PATIENCE).until(endpoint::isListening);
+        return endpoint.port();
+    }
+
+    private TestClient track(TestClient client) {
+        this.clients.add(client);
+        return client;
+    }
+
+    /** Closes the context on a thread of its own, as a SIGTERM would. */
+    private CompletableFuture<Duration> closeInBackground() {
+        CompletableFuture<Duration> took = new CompletableFuture<>();
+        long start = System.nanoTime();
+        Thread.ofVirtual().name("context-close").start(() -> {
+            this.context.close();
+            took.complete(Duration.ofNanos(System.nanoTime() - start));
+        });
+        return took;
+    }
+
+    /** Reads a client's frames into the ledger until the server closes it. */
+    private static CompletableFuture<Void> readInto(OutcomeLedger ledger, TestClient client) {
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        Thread.ofVirtual().name("reader-" + client.id()).start(() -> {
+            try {
+                client.readTimeout(PATIENCE);
+                client.readUntilEnd(frame -> {
+                    switch (frame) {
+                        case ServerFrame.Deliver deliver -> ledger.delivered(client.id(), deliver);
+                        case ServerFrame.Error error -> ledger.failed(client.id(), error);
+                    }
+                });
+                ended.complete(null);
+            }
+            catch (Throwable ex) {
+                ended.completeExceptionally(ex);
+            }
+        });
+        return ended;
+    }
+
+    /**
+     * Four senders queue 240 messages of 32 KiB (more than the sockets hold) for a client that
+     * does not read; then the shutdown. The
+     * senders stay connected until their messages have outcomes: what the stuck client could
+     * take is delivered, the rest ends as DESTINATION_GONE when the grace is over, and those
+     * ERRORs reach the senders. Nothing is UNKNOWN_DESTINATION: the client was connected
+     * throughout.
+     */
+    @Test
+    void messagesQueuedForAClientThatDoesNotReadEachGetOneOutcome() throws Exception {
+        Duration grace = Duration.ofSeconds(3);
+        int port = start("switchboard.shutdown-grace=" + grace.toSeconds() + "s", "switchboard.max-queued-bytes=262144",
+                "switchboard.slow-consumer-timeout=120s");
+        ClientRegistry registry = this.context.getBean(ClientRegistry.class);
+        TestClient stuck = track(TestClient.connect(port, 4096));
+        OutcomeLedger ledger = new OutcomeLedger();
+        List<CompletableFuture<Void>> senderReads = new ArrayList<>();
+        List<TestClient> senders = new ArrayList<>();
+        for (int s = 0; s < 4; s++) {
+            TestClient sender = track(TestClient.connect(port));
+            senders.add(sender);
+            senderReads.add(readInto(ledger, sender));
+        }
+        for (TestClient sender : senders) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 60; i++) {
+                        long seq = sender.sent() + 1;
+                        ledger.sent(sender.id(), seq, stuck.id());
+                        sender.send(stuck.id(), TaggedPayload.of(sender.id(), seq, 32 * 1024));
+                    }
+                }
+                catch (IOException ex) {
+                    // Its connection ended during the shutdown: the SENDs not written have no outcome.
+                }
+            });
+        }
+        // The stuck client's queue has stopped moving, full: the senders wait for room.
+        await().atMost(PATIENCE).until(() -> {
+            ClientSession session = registry.get(stuck.id());
+            long since = session.queue().stalledSinceNanos();
+            return since != 0 && System.nanoTime() - since > 300_000_000L && session.queuedBytes() > 200_000;
+        });
+
+        Duration took = closeInBackground().get(grace.plusSeconds(20).toMillis(), TimeUnit.MILLISECONDS);
+        for (CompletableFuture<Void> read : senderReads) {
+            read.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        for (ServerFrame frame : stuck.readUntilEnd()) {
+            ledger.delivered(stuck.id(), (ServerFrame.Deliver) frame);
+        }
+
+        System.out.println("Shutdown with 240 messages for a client that does not read, in " + took.toMillis()
+                + " ms: " + ledger.tally() + ", " + ledger.missing() + " SENDs never read");
+        assertThat(ledger.problemsAllowingUnreadEnds()).isEmpty();
+        assertThat(ledger.tally()).containsKeys("DELIVER", ErrorCode.DESTINATION_GONE.name())
+                .doesNotContainKey(ErrorCode.UNKNOWN_DESTINATION.name());
+        assertThat(took).isLessThan(grace.plusSeconds(2));
+    }
+
+    /**
+     * Pairs exchange messages at a steady rate, and the server shuts down among them: every SEND
+     * it read has exactly one outcome, and every client reads its last frames before it is closed.
+     */
+    @Test
+    void steadyTrafficKeepsOneOutcomePerSendThroughAShutdown() throws Exception {
+        int port = start("switchboard.shutdown-grace=5s");
+        OutcomeLedger ledger = new OutcomeLedger();
+        List<TestClient> all = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            all.add(track(TestClient.connect(port)));
+        }
+        List<CompletableFuture<Void>> reads = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            TestClient client = all.get(i);
+            TestClient partner = all.get(i ^ 1);
+            CompletableFuture<Void> read = readInto(ledger, client);
+            reads.add(read);
+            AtomicBoolean ended = new AtomicBoolean();
+            read.whenComplete((ignored, failure) -> ended.set(true));
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (!ended.get()) {
+                        for (int burst = 0; burst < 10; burst++) {
+                            long seq = client.sent() + 1;
+                            ledger.sent(client.id(), seq, partner.id());
+                            client.send(partner.id(), TaggedPayload.of(client.id(), seq, 64));
+                        }
+                        // Paces the traffic, no more: nothing waits on this.
+                        LockSupport.parkNanos(2_000_000);
+                    }
+                }
+                catch (IOException ex) {
+                    // The server closed this client: the SENDs not written have no outcome.
+                }
+            });
+        }
+        await().atMost(PATIENCE).until(() -> ledger.tally().getOrDefault("DELIVER", 0) > 20_000);
+
+        Duration took = closeInBackground().get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        for (CompletableFuture<Void> read : reads) {
+            read.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        System.out.println("Shutdown under steady traffic in " + took.toMillis() + " ms: " + ledger.tally() + ", "
+                + ledger.missing() + " SENDs never read");
+        assertThat(ledger.problemsAllowingUnreadEnds()).isEmpty();
+    }
+}
