@@ -64,18 +64,25 @@ public class RouterBenchmark {
     private ClientSession destination;
     private SendBatch batch;
     private Message<InboundFrames> message;
+    private MemoryBudget budget;
+    private MemoryRelief relief;
+    /** The destination's last batch, handed back at the next take, as its writer does. */
+    private OutboundBatch done;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         RelayProperties properties = new RelayProperties(new RelayProperties.Tcp(0, 1),
-                DataSize.ofBytes(1024 * 1024), DataSize.ofBytes(4 * 1024 * 1024), OverflowPolicy.PAUSE,
+                DataSize.ofBytes(1024 * 1024), DataSize.ofBytes(4 * 1024 * 1024), null, OverflowPolicy.PAUSE,
                 Duration.ofSeconds(30), 100_000, Duration.ofSeconds(10));
         ClientRegistry registry = new ClientRegistry();
-        RelayMetrics metrics = new RelayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), registry);
-        this.router = new Router(registry, properties, metrics);
+        this.budget = new MemoryBudget(properties.maxTotalQueuedBytes().toBytes());
+        RelayMetrics metrics = new RelayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), registry,
+                this.budget);
+        this.relief = new MemoryRelief(registry, metrics, this.budget);
+        this.router = new Router(registry, properties, metrics, this.budget, this.relief, null);
         long maxQueued = properties.maxQueuedBytes().toBytes();
-        this.sender = new ClientSession(SENDER, connection(), maxQueued, metrics);
-        this.destination = new ClientSession(DESTINATION, connection(), maxQueued, metrics);
+        this.sender = new ClientSession(SENDER, connection(), maxQueued, metrics, this.budget);
+        this.destination = new ClientSession(DESTINATION, connection(), maxQueued, metrics, this.budget);
         if (!registry.add(this.sender) || !registry.add(this.destination)) {
             throw new IllegalStateException("IDs taken");
         }
@@ -86,14 +93,15 @@ public class RouterBenchmark {
         for (int i = 0; i < shape.frames(); i++) {
             Wire.putSendHeader(bytes, i * frameBytes, DESTINATION, shape.payloadBytes());
         }
-        this.batch = new SendBatch(bytes, bytes.length, shape.frames(), -1);
+        this.batch = new SendBatch(bytes, bytes.length, shape.frames(), -1, 0);
         this.message = InboundFramesMapper.message(new InboundFrames(this.sender, this.batch));
 
         // One round, checked: every frame reaches the destination and the sender gets no ERROR.
         route();
-        OutboundBatch senders = this.sender.queue().take();
+        OutboundBatch senders = this.sender.queue().take(null);
         if (this.destination.messagesOut() != shape.frames() || this.sender.messagesIn() != shape.frames()
-                || senders.size != Wire.GREETING_BYTES || this.destination.queuedBytes() != 0) {
+                || senders.controlSize != Wire.GREETING_BYTES || senders.size != 0
+                || this.destination.queuedBytes() != 0) {
             throw new IllegalStateException("the frames of " + this.shape + " were not all delivered");
         }
         this.sender.queue().written(senders);
@@ -107,7 +115,8 @@ public class RouterBenchmark {
             this.sockets.add(client);
             SocketChannel server = listener.accept();
             this.sockets.add(server);
-            return new RelayConnection(server.socket(), true, false, null, "benchmark");
+            return new RelayConnection(server.socket(), true, false, null, "benchmark", 1024 * 1024, this.budget,
+                    this.relief);
         }
     }
 
@@ -133,8 +142,11 @@ public class RouterBenchmark {
     /** What {@link ClientWriter} does around its socket write. */
     private void write() {
         OutboundQueue queue = this.destination.queue();
-        OutboundBatch taken = queue.take();
-        this.destination.countOut(taken.messages, taken.payloadBytes);
-        queue.written(taken);
+        OutboundBatch taken = queue.take(this.done);
+        int before = taken.reported;
+        long payload = queue.written(taken);
+        this.destination.countOut(taken.reported - before, payload);
+        taken.reset();
+        this.done = taken;
     }
 }
