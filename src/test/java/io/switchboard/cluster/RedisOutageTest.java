@@ -80,11 +80,18 @@ class RedisOutageTest {
                 assertThat(refused.awaitClosedByServer(Duration.ofSeconds(10))).isTrue();
             }
 
-            // Health: the cluster component is DOWN, liveness is not.
+            // Health: the cluster component is DOWN, and readiness with it, as the node turns clients
+            // away (Kubernetes stops sending it any); liveness is not: nothing a restart would fix.
             assertThat(get(a, "/actuator/health/liveness")).satisfies(response -> {
                 assertThat(response.statusCode()).isEqualTo(200);
                 assertThat(response.body()).contains("\"UP\"");
             });
+            for (ConfigurableApplicationContext node : new ConfigurableApplicationContext[] { a, c }) {
+                assertThat(get(node, "/actuator/health/readiness")).satisfies(response -> {
+                    assertThat(response.statusCode()).isEqualTo(503);
+                    assertThat(response.body()).endsWith("\"status\":\"DOWN\"}");
+                });
+            }
             assertThat(get(a, "/actuator/health").body()).contains("\"cluster\":{\"status\":\"DOWN\"")
                     .doesNotContain("\"redis\"");
 
@@ -98,6 +105,7 @@ class RedisOutageTest {
                 assertThat(b1.readDeliver().payload()).isEqualTo("from c".getBytes());
             }
             assertThat(get(a, "/actuator/health").body()).contains("\"cluster\":{\"status\":\"UP\"");
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(c, "/actuator/health/readiness").statusCode() == 200);
 
             a1.send(b1.id(), "after".getBytes());
             ServerFrame.Deliver after = b1.readDeliver();
