@@ -1,9 +1,11 @@
 package io.switchboard.relay;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -25,9 +27,9 @@ public record RelayProperties(
         @DefaultValue("1048576") DataSize maxPayloadBytes,
         @DefaultValue("4194304") DataSize maxQueuedBytes,
         @DefaultValue("pause") OverflowPolicy overflowPolicy,
-        @DefaultValue("30s") Duration slowConsumerTimeout,
+        @DefaultValue("30s") @DurationUnit(ChronoUnit.SECONDS) Duration slowConsumerTimeout,
         @DefaultValue("100000") int maxClients,
-        @DefaultValue("10s") Duration shutdownGrace) {
+        @DefaultValue("10s") @DurationUnit(ChronoUnit.SECONDS) Duration shutdownGrace) {
 
     /** Largest payload a Java array can hold with its frame header. */
     static final long PAYLOAD_LIMIT = Integer.MAX_VALUE - 64;
