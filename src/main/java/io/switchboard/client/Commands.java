@@ -20,7 +20,7 @@ import io.switchboard.client.bench.BenchCommand;
  * is no subcommand is refused (it used to start a server), and so is anything among server
  * settings that is not one. Usage errors print the error and one line of usage, exit code 2.
  */
-@Command(name = "java -jar switchboard.jar", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
+@Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         usageHelpWidth = 100, synopsisHeading = "", customSynopsis = {
             "Switchboard: a TCP relay between clients identified by numeric IDs.",
             "",
@@ -33,7 +33,8 @@ import io.switchboard.client.bench.BenchCommand;
             "       java -jar switchboard.jar bench HOST:PORT --scenario S [options]",
             "         a load test: pairs, latency, fanin, slow or connect; 'bench --help' lists its options",
             "       java -jar switchboard.jar generate-completion",
-            "         a bash completion script: source <(java -jar switchboard.jar generate-completion)",
+            "         bash completion for a command 'switchboard': alias switchboard='java -jar /path/to/switchboard.jar'",
+            "         then source <(switchboard generate-completion)",
             "       java -jar switchboard.jar --help | --version",
             "" }, commandListHeading = "%nsubcommands:%n", optionListHeading = "%noptions:%n")
 public final class Commands {
