@@ -13,11 +13,14 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import io.switchboard.client.ConnectionClosedException;
+import io.switchboard.client.SwitchboardClient;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.ServerFrame;
 import io.switchboard.support.TestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** Redis stops and comes back empty: local relaying goes on, remote sends fail loudly, nodes rejoin. */
@@ -72,6 +75,12 @@ class RedisOutageTest {
             try (TestClient refused = TestClient.connectWithoutGreeting(ClusterNodes.tcpPort(a))) {
                 assertThat(refused.awaitClosedByServer(Duration.ofSeconds(10))).isTrue();
             }
+
+            // The Java client cannot know why, but says what it can mean.
+            assertThatThrownBy(() -> SwitchboardClient.connect("127.0.0.1", ClusterNodes.tcpPort(a)).close())
+                    .isInstanceOf(ConnectionClosedException.class)
+                    .hasMessageContaining("closed the connection without an ID")
+                    .hasMessageContaining("cannot reach its Redis");
 
             // A node can start without Redis: it listens, and refuses clients until it joins.
             ConfigurableApplicationContext c = cluster.startListening("node-c", PROBES);
