@@ -1,14 +1,20 @@
 package io.switchboard.admin;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.function.Supplier;
 
-import com.sun.management.OperatingSystemMXBean;
 import org.junit.jupiter.api.Test;
 
+import org.apache.coyote.AbstractProtocol;
+import org.apache.coyote.ProtocolHandler;
+
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 
@@ -19,8 +25,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * Checking credentials costs microseconds (ADMIN-API.md 1.1, "Access"), the same whether the user
  * name or the password is wrong, and a scraper's credential reads metrics and nothing else.
- * Costs are the process's CPU time per request (the client's share included), the least of
- * several batches, so that a busy machine does not make them look larger than they are.
+ * Costs are the CPU time of the threads that serve this server's HTTP requests (Tomcat's
+ * workers of its port, platform threads: neither the client nor other tests' servers count), per
+ * request, the least of several batches, so that a busy machine does not make them look larger.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "switchboard.tcp.port=0",
@@ -31,13 +38,19 @@ class AuthenticationCostTest {
     static final String PASSWORD = "cost-test-password";
     static final String SCRAPE_PASSWORD = "scrape-test-password";
 
-    /** bcrypt at strength 10 took 55 to 65 ms of CPU here: this is far below it, and far above a digest. */
+    /**
+     * bcrypt at strength 10 took 55 to 65 ms of CPU here: this is far below it, and far above what
+     * a whole warm request costs (0.6 to 0.8 ms of its thread here, the digests of the credentials a few microseconds).
+     */
     static final double MAX_CPU_MILLIS_PER_REQUEST = 5;
 
-    private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    ServletWebServerApplicationContext context;
 
     @Test
     void anAuthenticatedRequestIsCheapAndAWrongUserOrPasswordCostsNoMore() {
@@ -48,10 +61,17 @@ class AuthenticationCostTest {
         assertThat(right.get("/api/clients").status()).isEqualTo(200);
         assertProblem(wrongPassword.get("/api/clients"), 401);
         assertProblem(wrongUser.get("/api/clients"), 401);
+        // Warm: ADMIN-API.md promises the cost once the server is warm, not that of the first requests.
+        for (int i = 0; i < 300; i++) {
+            right.get("/api/clients");
+            wrongPassword.get("/api/clients");
+            wrongUser.get("/api/clients");
+        }
 
         double rightMillis = cpuMillisPerRequest(() -> right.get("/api/clients").status(), 200);
         double wrongPasswordMillis = cpuMillisPerRequest(() -> wrongPassword.get("/api/clients").status(), 401);
         double wrongUserMillis = cpuMillisPerRequest(() -> wrongUser.get("/api/clients").status(), 401);
+        assertThat(rightMillis).as("some CPU was measured: the workers are found by name").isPositive();
 
         assertThat(rightMillis).as("CPU ms of an authenticated request").isLessThan(MAX_CPU_MILLIS_PER_REQUEST);
         assertThat(wrongPasswordMillis).as("CPU ms of a wrong password").isLessThan(MAX_CPU_MILLIS_PER_REQUEST)
@@ -108,16 +128,30 @@ class AuthenticationCostTest {
     }
 
     /** The least over 5 batches of 20. */
-    private static double cpuMillisPerRequest(Supplier<Integer> request, int expectedStatus) {
+    private double cpuMillisPerRequest(Supplier<Integer> request, int expectedStatus) {
         double least = Double.MAX_VALUE;
         for (int batch = 0; batch < 5; batch++) {
-            long start = OS.getProcessCpuTime();
+            long start = workersCpuNanos();
             for (int i = 0; i < 20; i++) {
                 assertThat(request.get()).isEqualTo(expectedStatus);
             }
-            least = Math.min(least, (OS.getProcessCpuTime() - start) / 20 / 1e6);
+            least = Math.min(least, (workersCpuNanos() - start) / 20 / 1e6);
         }
         return least;
+    }
+
+    /**
+     * CPU time of Tomcat's request threads of this server so far. They are named after its
+     * connector: "http-nio-auto-1-exec-N" for the connector that calls itself "http-nio-auto-1-PORT".
+     */
+    private long workersCpuNanos() {
+        ProtocolHandler protocol = ((TomcatWebServer) this.context.getWebServer()).getTomcat().getConnector().getProtocolHandler();
+        String connector = ((AbstractProtocol<?>) protocol).getName().replace("\"", "");
+        String prefix = connector.substring(0, connector.length() - ("-" + this.port).length()) + "-exec-";
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter((thread) -> thread.getName().startsWith(prefix))
+                .mapToLong((thread) -> Math.max(0, THREADS.getThreadCpuTime(thread.threadId())))
+                .sum();
     }
 
     /** The least over 5 batches of 2000. */
