@@ -9,8 +9,9 @@ import io.switchboard.client.Commands;
 public class SwitchboardApplication {
 
     public static void main(String[] args) {
-        // client, bench and --help run without Spring: no context, no ports taken.
-        if (Commands.handles(args)) {
+        // Only settings start the server; client, bench, --help, --version and mistakes run
+        // without Spring: no context, no ports taken.
+        if (!Commands.startsServer(args)) {
             System.exit(Commands.run(args, System.in, System.out, System.err, System.console() != null && System.console().isTerminal()));
         }
         SpringApplication.run(SwitchboardApplication.class, args);

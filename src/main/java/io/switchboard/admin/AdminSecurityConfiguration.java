@@ -1,8 +1,9 @@
 package io.switchboard.admin;
 
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
-import java.util.regex.Pattern;
+import java.util.List;
 
 import jakarta.servlet.DispatcherType;
 import org.apache.commons.logging.Log;
@@ -13,21 +14,23 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
-import org.springframework.security.core.userdetails.User;
-import org.springframework.security.core.userdetails.UserDetailsService;
-import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.savedrequest.NullRequestCache;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 
 /**
  * Who may use the admin API: the one operator, by HTTP Basic, on every request (no session, so
  * no cookie and nothing for a cross-site request to ride on but the browser's cached Basic
  * credentials, which {@link CrossSiteRequestFilter} turns away). The probes and build info stay
- * open. Every refusal is a problem document.
+ * open; a scraper's own credential, where one is configured, reads the Prometheus endpoint and
+ * nothing else. Every refusal is a problem document. Credentials are checked by
+ * {@link OperatorCredentials}, in microseconds.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(AdminProperties.class)
@@ -37,8 +40,8 @@ class AdminSecurityConfiguration {
 
     private static final Log logger = LogFactory.getLog(AdminSecurityConfiguration.class);
 
-    /** Spring Security's {@code {id}encoded} form of a stored password. */
-    private static final Pattern ENCODED_PASSWORD = Pattern.compile("^\\{[^}]+}.*$");
+    static final String OPERATOR = "OPERATOR";
+    static final String SCRAPER = "SCRAPER";
 
     @Bean
     SecurityFilterChain adminSecurityFilterChain(HttpSecurity http,
@@ -48,9 +51,13 @@ class AdminSecurityConfiguration {
                 // Error pages carry only a status; they must not turn a 400 or 404 into a 401.
                 .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
                 .requestMatchers(EndpointRequest.to("health", "info")).permitAll()
-                .anyRequest().authenticated());
+                .requestMatchers(EndpointRequest.to("prometheus")).hasAnyRole(OPERATOR, SCRAPER)
+                .anyRequest().hasRole(OPERATOR));
         http.httpBasic((basic) -> basic.realmName(REALM).authenticationEntryPoint(entryPoint));
-        http.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(entryPoint));
+        http.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(entryPoint)
+                .accessDeniedHandler((request, response, denied) -> Problems.write(exceptionResolver, request, response,
+                        new ErrorResponseException(HttpStatus.FORBIDDEN, ProblemDetail.forStatusAndDetail(
+                                HttpStatus.FORBIDDEN, "This credential may only read /actuator/prometheus"), denied))));
         http.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
         http.requestCache((cache) -> cache.requestCache(new NullRequestCache()));
         // The token scheme needs a session or a cookie, and reads form bodies for its parameter;
@@ -61,24 +68,28 @@ class AdminSecurityConfiguration {
         return http.build();
     }
 
+    /** The one provider of the application: Spring Boot's generated user backs off before it. */
     @Bean
-    UserDetailsService operatorUserDetailsService(AdminProperties properties) {
-        return new InMemoryUserDetailsManager(User.withUsername(properties.username())
-                .password(storedPassword(properties))
-                .roles("OPERATOR")
-                .build());
+    OperatorCredentials operatorCredentials(AdminProperties properties) {
+        List<OperatorCredentials.Account> accounts = new ArrayList<>();
+        accounts.add(new OperatorCredentials.Account(properties.username(), operatorPassword(properties), OPERATOR));
+        AdminProperties.Scrape scrape = properties.scrape();
+        if (scrape.enabled()) {
+            accounts.add(new OperatorCredentials.Account(scrape.username(), scrape.password(), SCRAPER));
+        }
+        return new OperatorCredentials(accounts);
     }
 
-    private static String storedPassword(AdminProperties properties) {
+    private static String operatorPassword(AdminProperties properties) {
         String password = properties.password();
         if (password == null || password.isEmpty()) {
             String generated = generatePassword();
             // The one place it is shown: an operator with no configured password reads it here.
             logger.warn("Generated operator password for user '" + properties.username() + "': " + generated
                     + " (set switchboard.admin.password to choose one)");
-            return "{noop}" + generated;
+            return generated;
         }
-        return ENCODED_PASSWORD.matcher(password).matches() ? password : "{noop}" + password;
+        return password;
     }
 
     private static String generatePassword() {

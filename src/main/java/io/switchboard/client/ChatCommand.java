@@ -7,12 +7,15 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.concurrent.Callable;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 import io.switchboard.protocol.Wire;
 
@@ -22,7 +25,15 @@ import io.switchboard.protocol.Wire;
  * ERRORs in words. It ends when its input ends (exit code 0) or the server closes the
  * connection (exit code 1).
  */
-public final class ChatCommand {
+@Command(name = "client", header = "an interactive client", usageHelpWidth = 100, customSynopsis = "usage: java -jar switchboard.jar client HOST:PORT", synopsisHeading = "",
+        description = {
+            "Connects to a Switchboard server and prints this client's ID.",
+            "Each input line '<id> <text>' sends <text> (UTF-8) to client <id>.",
+            "Incoming messages print as '<src>: <text>' ('operator' for the admin API, hex where the bytes",
+            "are not UTF-8); undelivered ones as 'message <seq> to <id> not delivered: <reason>', <seq>",
+            "counting your sends from 1. End of input (Ctrl-D) disconnects." },
+        mixinStandardHelpOptions = true, versionProvider = BuildVersion.class)
+public final class ChatCommand implements Callable<Integer> {
 
     private static final Pattern LINE = Pattern.compile("(\\d{1,10})(?: (.*))?");
 
@@ -30,30 +41,23 @@ public final class ChatCommand {
     private final PrintStream out;
     private final PrintStream err;
 
+    @Parameters(paramLabel = "HOST:PORT", description = "the server's relay port, e.g. 127.0.0.1:7070",
+            converter = HostPort.Converter.class)
+    private HostPort server;
+
     public ChatCommand(InputStream in, PrintStream out, PrintStream err) {
         this.in = in;
         this.out = out;
         this.err = err;
     }
 
-    /** Runs with the arguments after {@code client}; returns the exit code. */
-    public int run(String[] args) {
-        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
-            this.out.print(usage());
-            return 0;
-        }
-        if (args.length != 1) {
-            this.err.print(usage());
-            return 2;
-        }
-        HostPort address;
-        try {
-            address = HostPort.parse(args[0]);
-        }
-        catch (IllegalArgumentException ex) {
-            this.err.println(ex.getMessage());
-            return 2;
-        }
+    @Override
+    public Integer call() {
+        return run(this.server);
+    }
+
+    /** Runs against {@code address}; returns the exit code: 0 at the end of input, 1 when the connection ends. */
+    public int run(HostPort address) {
         // One queue of events for the main loop: input lines, the end of input, the end of the connection.
         BlockingQueue<Event> events = new LinkedBlockingQueue<>();
         SwitchboardClient client;
@@ -71,7 +75,7 @@ public final class ChatCommand {
             });
         }
         catch (IOException ex) {
-            this.err.println("cannot connect to " + address + ": " + ex.getMessage());
+            this.err.println("cannot connect to " + address + ": " + ConnectionErrors.describe(ex));
             return 1;
         }
         try (client) {
@@ -86,7 +90,7 @@ public final class ChatCommand {
                     }
                     case Event.ConnectionEnded ended -> {
                         this.err.println("connection closed by the server"
-                                + ((ended.cause() == null) ? "" : " (" + ended.cause().getMessage() + ")"));
+                                + ((ended.cause() == null) ? "" : " (" + ConnectionErrors.describe(ended.cause()) + ")"));
                         return 1;
                     }
                 }
@@ -164,18 +168,6 @@ public final class ChatCommand {
             }
         }
         return (sb == null) ? text : sb.toString();
-    }
-
-    static String usage() {
-        return """
-                usage: java -jar switchboard.jar client HOST:PORT
-                  Connects to a Switchboard server and prints this client's ID.
-                  Each input line '<id> <text>' sends <text> (UTF-8) to client <id>.
-                  Incoming messages print as '<src>: <text>' ('operator' for the admin API,
-                  hex where the bytes are not UTF-8); undelivered ones print as
-                  'message <seq> to <id> not delivered: <reason>', <seq> counting your sends from 1.
-                  End of input (Ctrl-D) disconnects.
-                """;
     }
 
     private sealed interface Event {

@@ -1,5 +1,7 @@
 package io.switchboard.client;
 
+import picocli.CommandLine;
+
 /**
  * A server address given as {@code HOST:PORT} on the command line ({@code [v6]:PORT} for an
  * IPv6 literal).
@@ -30,6 +32,19 @@ public record HostPort(String host, int port) {
             throw new IllegalArgumentException("port must be a number from 1 to 65535, got '" + text.substring(colon + 1) + "'");
         }
         return new HostPort(host, port);
+    }
+
+    /** For the command line: a bad address is a usage error with this class's message. */
+    public static final class Converter implements CommandLine.ITypeConverter<HostPort> {
+        @Override
+        public HostPort convert(String value) {
+            try {
+                return parse(value);
+            }
+            catch (IllegalArgumentException ex) {
+                throw new CommandLine.TypeConversionException(ex.getMessage());
+            }
+        }
     }
 
     @Override

@@ -454,10 +454,11 @@ public final class SwitchboardClient implements AutoCloseable {
                 }
                 catch (EOFException ex) {
                     throw new ConnectionClosedException("server " + this.host + ":" + this.port
-                            + " closed the connection without an ID (client limit reached, or shutting down)", ex);
+                            + " closed the connection without an ID: it is at its client limit, shutting down, or, in"
+                            + " cluster mode, cannot reach its Redis (its readiness is then DOWN)", ex);
                 }
                 catch (SocketTimeoutException ex) {
-                    throw new SocketTimeoutException("no ID from " + this.host + ":" + this.port + " within " + this.connectTimeout);
+                    throw new SocketTimeoutException("no ID from " + this.host + ":" + this.port + " within " + Durations.format(this.connectTimeout));
                 }
                 socket.setSoTimeout(0);
                 BlockingQueue<Object> queue = (this.listener == null && this.frameListener == null)

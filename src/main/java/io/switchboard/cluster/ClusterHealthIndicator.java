@@ -5,8 +5,9 @@ import org.springframework.boot.health.contributor.Health;
 
 /**
  * The {@code cluster} health component: UP while this node is joined and reads its inbox, DOWN
- * while Redis is unreachable. It is in no probe group: a node without Redis still relays between
- * its own clients, so it must not be restarted for it.
+ * while Redis is unreachable. It is in the readiness group, as a node without Redis refuses new
+ * clients, and not in liveness: it still relays between its own clients, and a restart would
+ * not bring Redis back.
  */
 final class ClusterHealthIndicator extends AbstractHealthIndicator {
 

@@ -1,11 +1,13 @@
 package io.switchboard.cluster;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -32,11 +34,11 @@ public record ClusterProperties(
         @DefaultValue("false") boolean enabled,
         @Nullable String nodeId,
         @DefaultValue("switchboard:") String keyPrefix,
-        @DefaultValue("1s") Duration heartbeatInterval,
-        @DefaultValue("5s") Duration heartbeatTtl,
-        @DefaultValue("10s") Duration ackTimeout,
+        @DefaultValue("1s") @DurationUnit(ChronoUnit.SECONDS) Duration heartbeatInterval,
+        @DefaultValue("5s") @DurationUnit(ChronoUnit.SECONDS) Duration heartbeatTtl,
+        @DefaultValue("10s") @DurationUnit(ChronoUnit.SECONDS) Duration ackTimeout,
         @DefaultValue("4MB") DataSize maxUnconfirmedBytes,
-        @DefaultValue("2s") Duration commandTimeout,
+        @DefaultValue("2s") @DurationUnit(ChronoUnit.SECONDS) Duration commandTimeout,
         @DefaultValue("10000") int streamMaxLength) {
 
     public ClusterProperties {

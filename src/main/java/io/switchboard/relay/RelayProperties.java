@@ -1,11 +1,13 @@
 package io.switchboard.relay;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.unit.DataSize;
 
 import io.switchboard.protocol.SendBatchReader;
@@ -33,9 +35,9 @@ public record RelayProperties(
         @DefaultValue("4194304") DataSize maxQueuedBytes,
         @Nullable DataSize maxTotalQueuedBytes,
         @DefaultValue("pause") OverflowPolicy overflowPolicy,
-        @DefaultValue("30s") Duration slowConsumerTimeout,
+        @DefaultValue("30s") @DurationUnit(ChronoUnit.SECONDS) Duration slowConsumerTimeout,
         @DefaultValue("100000") int maxClients,
-        @DefaultValue("10s") Duration shutdownGrace) {
+        @DefaultValue("10s") @DurationUnit(ChronoUnit.SECONDS) Duration shutdownGrace) {
 
     /** Largest payload limit the relay takes: 1 GiB (the reader's cap, safe from int overflow). */
     static final long PAYLOAD_LIMIT = SendBatchReader.MAX_PAYLOAD_LIMIT;

@@ -415,9 +415,19 @@ class AdminApiTest {
         }
         String text = this.admin.get("/actuator/prometheus").text();
         assertThat(text).contains("switchboard_messages_received_total", "switchboard_messages_delivered_total",
-                "switchboard_bytes_received_bytes_total", "switchboard_bytes_delivered_bytes_total",
-                "switchboard_queued_bytes", "switchboard_evictions_total", "switchboard_connections_rejected_total",
+                "switchboard_payload_received_bytes_total", "switchboard_payload_delivered_bytes_total",
+                "switchboard_queued_payload_bytes", "switchboard_evictions_total", "switchboard_connections_rejected_total",
                 "switchboard_errors_total{code=\"DESTINATION_BUSY\"}");
+        // Prometheus naming: the unit once, at the end.
+        assertThat(text.lines().filter((line) -> line.startsWith("switchboard_")))
+                .noneMatch((line) -> line.matches("^switchboard_\\w*bytes\\w*_bytes\\b.*"));
+    }
+
+    @Test
+    void infoNamesTheBuildAndItsCommit() {
+        JsonNode info = AdminHttp.anonymous(this.httpPort).get("/actuator/info").json();
+        assertThat(info.get("build").get("version").asString()).isNotBlank();
+        assertThat(info.get("git").get("commit").get("id").asString()).isNotBlank();
     }
 
     private double metric(String series) {

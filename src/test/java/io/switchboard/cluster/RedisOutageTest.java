@@ -13,11 +13,14 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import io.switchboard.client.ConnectionClosedException;
+import io.switchboard.client.SwitchboardClient;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.ServerFrame;
 import io.switchboard.support.TestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** Redis stops and comes back empty: local relaying goes on, remote sends fail loudly, nodes rejoin. */
@@ -73,6 +76,12 @@ class RedisOutageTest {
                 assertThat(refused.awaitClosedByServer(Duration.ofSeconds(10))).isTrue();
             }
 
+            // The Java client cannot know why, but says what it can mean.
+            assertThatThrownBy(() -> SwitchboardClient.connect("127.0.0.1", ClusterNodes.tcpPort(a)).close())
+                    .isInstanceOf(ConnectionClosedException.class)
+                    .hasMessageContaining("closed the connection without an ID")
+                    .hasMessageContaining("cannot reach its Redis");
+
             // A node can start without Redis: it listens, and refuses clients until it joins.
             ConfigurableApplicationContext c = cluster.startListening("node-c", PROBES);
             assertThat(c.getBean(NodeMembership.class).isJoined()).isFalse();
@@ -80,11 +89,18 @@ class RedisOutageTest {
                 assertThat(refused.awaitClosedByServer(Duration.ofSeconds(10))).isTrue();
             }
 
-            // Health: the cluster component is DOWN, liveness is not.
+            // Health: the cluster component is DOWN, and readiness with it, as the node turns clients
+            // away (Kubernetes stops sending it any); liveness is not: nothing a restart would fix.
             assertThat(get(a, "/actuator/health/liveness")).satisfies(response -> {
                 assertThat(response.statusCode()).isEqualTo(200);
                 assertThat(response.body()).contains("\"UP\"");
             });
+            for (ConfigurableApplicationContext node : new ConfigurableApplicationContext[] { a, c }) {
+                assertThat(get(node, "/actuator/health/readiness")).satisfies(response -> {
+                    assertThat(response.statusCode()).isEqualTo(503);
+                    assertThat(response.body()).endsWith("\"status\":\"DOWN\"}");
+                });
+            }
             assertThat(get(a, "/actuator/health").body()).contains("\"cluster\":{\"status\":\"DOWN\"")
                     .doesNotContain("\"redis\"");
 
@@ -98,6 +114,7 @@ class RedisOutageTest {
                 assertThat(b1.readDeliver().payload()).isEqualTo("from c".getBytes());
             }
             assertThat(get(a, "/actuator/health").body()).contains("\"cluster\":{\"status\":\"UP\"");
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(c, "/actuator/health/readiness").statusCode() == 200);
 
             a1.send(b1.id(), "after".getBytes());
             ServerFrame.Deliver after = b1.readDeliver();

@@ -26,6 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class KubernetesManifestsTest {
 
+    static final List<String> PASSWORD_VARIABLES = List.of("SWITCHBOARD_ADMIN_PASSWORD", "SWITCHBOARD_ADMIN_SCRAPE_PASSWORD");
+
     static final List<String> OVERLAYS = Manifests.OVERLAYS;
 
     @ParameterizedTest
@@ -110,26 +112,30 @@ class KubernetesManifestsTest {
 
     @ParameterizedTest
     @FieldSource("OVERLAYS")
-    void theAdminPasswordComesFromTheSecretUnderTheVariableTheApplicationReads(String overlay) {
+    void theAdminPasswordsComeFromTheSecretUnderTheVariablesTheApplicationReads(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         List<Map<String, Object>> fromSecrets = listOfMaps(manifests.container(), "env").stream()
             .filter((variable) -> at(variable, "valueFrom.secretKeyRef") != null)
             .toList();
-        assertThat(fromSecrets).singleElement().satisfies((variable) -> {
-            // SWITCHBOARD_ADMIN_PASSWORD is switchboard.admin.password (ADMIN-API.md) by Spring Boot's
-            // environment mapping; that it binds is OverlayOnTheApplicationTest's to check.
-            assertThat(variable.get("name")).isEqualTo("SWITCHBOARD_ADMIN_PASSWORD");
+        // SWITCHBOARD_ADMIN_PASSWORD is switchboard.admin.password (ADMIN-API.md), and
+        // SWITCHBOARD_ADMIN_SCRAPE_PASSWORD the scraper's read-only switchboard.admin.scrape.password,
+        // by Spring Boot's environment mapping; that they bind is OverlayOnTheApplicationTest's to check.
+        assertThat(fromSecrets).extracting((variable) -> variable.get("name"))
+            .containsExactlyInAnyOrder(PASSWORD_VARIABLES.toArray());
+        assertThat(fromSecrets).allSatisfy((variable) -> {
             String secret = string(variable, "valueFrom.secretKeyRef.name");
             String key = string(variable, "valueFrom.secretKeyRef.key");
             assertThat(manifests.secretData(secret)).containsKey(key);
             assertThat(at(variable, "valueFrom.secretKeyRef.optional")).as("a missing Secret must stop the pod").isIn(null, false);
         });
-        assertThat(manifests.environment()).containsKey("SWITCHBOARD_ADMIN_PASSWORD");
-        // The password never sits in the ConfigMap or in a plain env value.
+        assertThat(manifests.environment()).containsKeys(PASSWORD_VARIABLES.toArray(String[]::new));
+        assertThat(manifests.environment().get("SWITCHBOARD_ADMIN_SCRAPE_PASSWORD"))
+            .as("the scraper's password is not the operator's").isNotEqualTo(manifests.environment().get("SWITCHBOARD_ADMIN_PASSWORD"));
+        // A password never sits in the ConfigMap or in a plain env value.
         assertThat(listOfMaps(manifests.container(), "env")).noneMatch((variable) ->
-                "SWITCHBOARD_ADMIN_PASSWORD".equals(variable.get("name")) && variable.containsKey("value"));
-        manifests.all("ConfigMap").forEach((configMap) ->
-                assertThat(manifests.configMapData(string(configMap, "metadata.name"))).doesNotContainKey("SWITCHBOARD_ADMIN_PASSWORD"));
+                PASSWORD_VARIABLES.contains(variable.get("name")) && variable.containsKey("value"));
+        manifests.all("ConfigMap").forEach((configMap) -> assertThat(manifests.configMapData(string(configMap, "metadata.name")))
+            .doesNotContainKeys(PASSWORD_VARIABLES.toArray(String[]::new)));
     }
 
     @ParameterizedTest

@@ -93,6 +93,26 @@ abstract class OverlayOnTheApplicationTest {
         }
     }
 
+    /** Where the pod annotations point Prometheus, with the scrape credential the Secret holds: metrics, and nothing else. */
+    @Test
+    void prometheusScrapesWithItsOwnCredentialAndReadsNothingElse() throws Exception {
+        Manifests manifests = Manifests.render(overlay());
+        Map<String, Object> annotations = Manifests.map(manifests.deployment(), "spec.template.metadata.annotations");
+        String scrape = "Basic " + java.util.Base64.getEncoder().encodeToString(("prometheus:"
+                + manifests.environment().get("SWITCHBOARD_ADMIN_SCRAPE_PASSWORD")).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.httpPort
+                    + annotations.get("prometheus.io/path"))).header("Authorization", scrape).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).contains("switchboard_clients_connected");
+            HttpResponse<String> clients = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.httpPort
+                    + "/api/clients")).header("Authorization", scrape).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(clients.statusCode()).isEqualTo(403);
+        }
+    }
+
     @Test
     void theRelayAcceptsClientsWhileReady() throws IOException {
         await().atMost(Duration.ofSeconds(10)).until(this.relay::isListening);

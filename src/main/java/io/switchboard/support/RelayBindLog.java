@@ -1,0 +1,32 @@
+package io.switchboard.support;
+
+import org.springframework.boot.context.event.ApplicationPreparedEvent;
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggerConfiguration;
+import org.springframework.boot.logging.LoggingSystem;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.GenericApplicationListener;
+import org.springframework.integration.ip.tcp.connection.TcpConnectionServerListeningEvent;
+
+/**
+ * Keeps the relay's bind failure to one report. Spring Integration's connection factory logs a
+ * failed bind as an ERROR with its stack trace, on its accept thread, before the start fails
+ * and {@link RelayPortFailureAnalyzer} reports the same in one paragraph. So the factory's
+ * logger is silent until the relay listens, and gets its configured level back then: errors
+ * after that (a failed accept) are logged as before. Registered in
+ * {@code META-INF/spring.factories}.
+ */
+public final class RelayBindLog implements ApplicationListener<ApplicationPreparedEvent> {
+
+    static final String FACTORY_LOGGER = "io.switchboard.relay.RelayServerConnectionFactory";
+
+    @Override
+    public void onApplicationEvent(ApplicationPreparedEvent event) {
+        LoggingSystem logging = LoggingSystem.get(event.getSpringApplication().getClassLoader());
+        LoggerConfiguration configuration = logging.getLoggerConfiguration(FACTORY_LOGGER);
+        LogLevel configured = (configuration != null) ? configuration.getConfiguredLevel() : null;
+        logging.setLogLevel(FACTORY_LOGGER, LogLevel.OFF);
+        event.getApplicationContext().addApplicationListener(GenericApplicationListener.forEventType(
+                TcpConnectionServerListeningEvent.class, (listening) -> logging.setLogLevel(FACTORY_LOGGER, configured)));
+    }
+}

@@ -1,0 +1,72 @@
+package io.switchboard;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A setting the server would ignore, or refuses, stops the start with Spring Boot's failure
+ * report: the property, its value, where it was set, and why; no stack trace.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class SettingsAtStartTest {
+
+    private static void start(StandardEnvironment environment, String... args) {
+        SpringApplicationBuilder builder = new SpringApplicationBuilder(SwitchboardApplication.class)
+                .properties("server.port=0", "switchboard.tcp.port=0");
+        if (environment != null) {
+            builder.environment(environment);
+        }
+        assertThatThrownBy(() -> builder.run(args).close()).isNotNull();
+    }
+
+    @Test
+    void aMisspeltSettingStopsTheStartAndIsNamed(CapturedOutput output) {
+        start(null, "--switchboard.tcp.max-payload-bytes=10");
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains("Unknown setting switchboard.tcp.max-payload-bytes")
+                .contains("did you mean switchboard.max-payload-bytes?")
+                .doesNotContain("Relay listening")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void aMisspeltEnvironmentVariableToo(CapturedOutput output) {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                        Map.of("SWITCHBOARD_MAX_CLIENT", "10", "SWITCHBOARD_MAX_QUEUED_BYTES", "1000000")));
+        start(environment);
+        assertThat(output.getAll()).contains("Unknown setting SWITCHBOARD_MAX_CLIENT")
+                .contains("System Environment Property \"SWITCHBOARD_MAX_CLIENT\"")
+                .contains("did you mean switchboard.max-clients?")
+                .doesNotContain("SWITCHBOARD_MAX_QUEUED_BYTES");
+    }
+
+    @Test
+    void aRefusedValueIsReportedWithItsValueAndOrigin(CapturedOutput output) {
+        start(null, "--switchboard.max-clients=0");
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains("Invalid setting switchboard.max-clients = '0' (from \"switchboard.max-clients\" from property source \"commandLineArgs\")")
+                .contains("must be at least 1")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void anEncodedPasswordIsRefusedWithoutShowingIt(CapturedOutput output) {
+        start(null, "--switchboard.admin.password={bcrypt}$2a$10$abcdefghijklmnopqrstuv");
+        assertThat(output.getAll()).contains("Invalid setting switchboard.admin.password = (hidden)")
+                .contains("must be the password itself")
+                .doesNotContain("abcdefghijklmnopqrstuv");
+    }
+}
