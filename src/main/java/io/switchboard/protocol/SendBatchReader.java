@@ -159,26 +159,34 @@ public final class SendBatchReader {
         this.stalledSinceNanos = 0;
     }
 
-    /** Drops what the last batch handed out, and a grown buffer that the rest no longer needs. */
+    /** Drops what the last batch handed out, and a grown buffer when what is left fits a first read. */
     private void settle() {
         int left = this.filled - this.consumed;
         if (this.buf != this.firstRead && left <= this.firstRead.length) {
             System.arraycopy(this.buf, this.consumed, this.firstRead, 0, left);
             replaceBuffer(this.firstRead);
         }
-        else if (this.buf != this.firstRead && this.buf.length > 4L * left) {
-            // A partial frame left in a buffer grown for a burst: keep at most twice its bytes.
-            byte[] smaller = new byte[2 * left];
-            System.arraycopy(this.buf, this.consumed, smaller, 0, left);
-            this.memory.give(this.buf.length - smaller.length);
-            this.buf = smaller;
-            this.held = heldNow();
-        }
         else if (this.consumed > 0 && left > 0) {
             System.arraycopy(this.buf, this.consumed, this.buf, 0, left);
         }
         this.filled = left;
         this.consumed = 0;
+    }
+
+    /**
+     * Before a read that may block: a grown buffer more than twice what it holds (a partial frame
+     * left after a burst) shrinks to twice that, unless more bytes have already arrived, so that
+     * a client that stops in the middle of a frame holds only about what it sent of it.
+     */
+    private void shrinkBeforeWaiting(InputStream in) throws IOException {
+        if (this.buf != this.firstRead && this.buf.length > 2 * this.filled && in.available() == 0) {
+            int size = Math.max(2 * this.filled, this.firstRead.length + 1);
+            if (this.memory.tryTake(size)) {
+                byte[] smaller = new byte[size];
+                System.arraycopy(this.buf, 0, smaller, 0, this.filled);
+                replaceBuffer(smaller);
+            }
+        }
     }
 
     /** The complete frames in {@code buf[0, filled)}, or null when there is none yet. */
@@ -219,6 +227,9 @@ public final class SendBatchReader {
         if (this.filled == this.buf.length) {
             // An incomplete frame fills the buffer: grow it as the frame's bytes arrive.
             grow(in, true);
+        }
+        else {
+            shrinkBeforeWaiting(in);
         }
         waiting();
         int n = in.read(this.buf, this.filled, this.buf.length - this.filled);
