@@ -158,30 +158,11 @@ public final class RelayConnection extends TcpNetConnection {
     /** The socket's stream, with the reader that {@link SendBatchDeserializer} reads it with. */
     static final class Input extends FilterInputStream {
 
-        /**
-         * How long a reader runs between offers of its carrier thread to others. A virtual thread
-         * keeps its carrier until it blocks, and a reader whose client keeps its socket full never
-         * does; with as many of them as cores, new connections would wait for their greeting and
-         * other clients' writers for their turn.
-         */
-        private static final long YIELD_NANOS = 1_000_000;
-
         final SendBatchReader reader;
-        /** Only the connection's reader thread touches it. */
-        private long lastYieldNanos = System.nanoTime();
 
         private Input(InputStream socketStream, SendBatchReader reader) {
             super(socketStream);
             this.reader = reader;
-        }
-
-        /** Lets other virtual threads run first, if this reader has run for a while without doing so. */
-        void yieldIfBusy() {
-            long now = System.nanoTime();
-            if (now - this.lastYieldNanos >= YIELD_NANOS) {
-                this.lastYieldNanos = now;
-                Thread.yield();
-            }
         }
     }
 }

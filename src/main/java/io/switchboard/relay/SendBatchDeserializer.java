@@ -22,7 +22,6 @@ final class SendBatchDeserializer implements Deserializer<SendBatch> {
         if (!(inputStream instanceof RelayConnection.Input input)) {
             throw new IllegalStateException("not the stream of a " + RelayConnection.class.getSimpleName());
         }
-        input.yieldIfBusy();
         try {
             return input.reader.read(inputStream);
         }
