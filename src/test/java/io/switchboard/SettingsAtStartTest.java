@@ -62,6 +62,26 @@ class SettingsAtStartTest {
                 .doesNotContain("\tat ");
     }
 
+    /** Near 2^31 the relay's frame arithmetic would overflow an int and its arrays not fit: refused. */
+    @Test
+    void aPayloadLimitPastOneGigabyteIsRefused(CapturedOutput output) {
+        start(null, "--switchboard.max-payload-bytes=2147483000", "--switchboard.max-total-queued-bytes=4GB");
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains("Invalid setting switchboard.max-payload-bytes = '2147483000'")
+                .contains("must be from 0 to 1073741824")
+                .doesNotContain("Relay listening");
+    }
+
+    /** A message larger than the node's memory budget could never be queued. */
+    @Test
+    void aMemoryBudgetSmallerThanTheLargestMessageIsRefused(CapturedOutput output) {
+        start(null, "--switchboard.max-total-queued-bytes=1MB");
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains("Invalid setting switchboard.max-total-queued-bytes = '1MB'")
+                .contains("must be at least switchboard.max-payload-bytes")
+                .doesNotContain("Relay listening");
+    }
+
     @Test
     void anEncodedPasswordIsRefusedWithoutShowingIt(CapturedOutput output) {
         start(null, "--switchboard.admin.password={bcrypt}$2a$10$abcdefghijklmnopqrstuv");
