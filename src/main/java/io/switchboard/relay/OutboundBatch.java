@@ -47,18 +47,24 @@ final class OutboundBatch {
 
     private final MemoryBudget budget;
 
+    // Arrays start empty (shared, of length 0) and are made on first use, at their initial sizes:
+    // a client that is sent nothing holds none of them.
+    private static final byte[] NO_BYTES = new byte[0];
+    private static final MessageOrigin[] NO_ORIGINS = new MessageOrigin[0];
+    private static final long[] NO_LONGS = new long[0];
+
     /** The greeting and ERROR frames, written first. */
-    byte[] control = new byte[INITIAL_CONTROL];
+    byte[] control = NO_BYTES;
     int controlSize;
 
     /** DELIVER headers and the payloads copied behind them; bodies go in between. */
-    byte[] bytes = new byte[INITIAL_CAPACITY];
+    byte[] bytes = NO_BYTES;
     int size;
 
-    MessageOrigin[] origins = new MessageOrigin[INITIAL_MESSAGES];
-    long[] seqs = new long[INITIAL_MESSAGES];
+    MessageOrigin[] origins = NO_ORIGINS;
+    long[] seqs = NO_LONGS;
     /** Where each message's frame ends in the DELIVER stream (bytes and bodies, control excluded). */
-    long[] ends = new long[INITIAL_MESSAGES];
+    long[] ends = NO_LONGS;
     int messages;
 
     /** Bodies held by reference, in stream order, each written right after bytes[0, bodyAt[k]). */
@@ -110,8 +116,10 @@ final class OutboundBatch {
      */
     boolean ensureMessage(int inline, boolean withBody) {
         int neededBytes = this.size + inline;
-        int bytesCapacity = (neededBytes > this.bytes.length) ? grownLength(this.bytes.length, neededBytes) : this.bytes.length;
-        int messageCapacity = (this.messages == this.origins.length) ? this.messages * 2 : this.origins.length;
+        int bytesCapacity = (neededBytes > this.bytes.length)
+                ? grownLength(this.bytes.length, neededBytes, INITIAL_CAPACITY) : this.bytes.length;
+        int messageCapacity = (this.messages == this.origins.length)
+                ? Math.max(INITIAL_MESSAGES, this.messages * 2) : this.origins.length;
         int bodyCapacity = (withBody && (this.bodies == null || this.bodyCount == this.bodies.length))
                 ? Math.max(2, this.bodyCount * 2) : ((this.bodies != null) ? this.bodies.length : 0);
         long more = bytesCharge(bytesCapacity) - bytesCharge(this.bytes.length)
@@ -201,7 +209,7 @@ final class OutboundBatch {
     private boolean ensureControl(int length, boolean force) {
         int needed = this.controlSize + length;
         if (needed > this.control.length) {
-            int capacity = grownLength(this.control.length, needed);
+            int capacity = grownLength(this.control.length, needed, INITIAL_CONTROL);
             long more = controlCharge(capacity) - controlCharge(this.control.length);
             if (force) {
                 this.budget.forceTake(more);
@@ -301,17 +309,17 @@ final class OutboundBatch {
     void reset() {
         releaseBodies();
         if (this.control.length > RETAINED_CONTROL) {
-            this.control = new byte[INITIAL_CONTROL];
+            this.control = NO_BYTES;
             this.controlView = null;
         }
         if (this.bytes.length > RETAINED_CAPACITY) {
-            this.bytes = new byte[INITIAL_CAPACITY];
+            this.bytes = NO_BYTES;
             this.bytesView = null;
         }
         if (this.origins.length > RETAINED_MESSAGES) {
-            this.origins = new MessageOrigin[INITIAL_MESSAGES];
-            this.seqs = new long[INITIAL_MESSAGES];
-            this.ends = new long[INITIAL_MESSAGES];
+            this.origins = NO_ORIGINS;
+            this.seqs = NO_LONGS;
+            this.ends = NO_LONGS;
         }
         else {
             Arrays.fill(this.origins, 0, this.messages, null);
@@ -325,31 +333,27 @@ final class OutboundBatch {
     }
 
     /**
-     * Gives back the arrays grown past their initial size, and all their memory; for an empty
-     * batch only (or one being dropped).
+     * Gives back every array and all their memory; for an empty batch only (or one being dropped).
      * @return whether any was given back
      */
     boolean trim() {
         releaseBodies();
         boolean trimmed = false;
-        if (this.control.length > INITIAL_CONTROL) {
-            this.control = new byte[INITIAL_CONTROL];
+        if (this.control.length > 0) {
+            this.control = NO_BYTES;
             this.controlView = null;
             trimmed = true;
         }
-        if (this.bytes.length > INITIAL_CAPACITY) {
-            this.bytes = new byte[INITIAL_CAPACITY];
+        if (this.bytes.length > 0) {
+            this.bytes = NO_BYTES;
             this.bytesView = null;
             trimmed = true;
         }
-        if (this.origins.length > INITIAL_MESSAGES) {
-            this.origins = new MessageOrigin[INITIAL_MESSAGES];
-            this.seqs = new long[INITIAL_MESSAGES];
-            this.ends = new long[INITIAL_MESSAGES];
+        if (this.origins.length > 0) {
+            this.origins = NO_ORIGINS;
+            this.seqs = NO_LONGS;
+            this.ends = NO_LONGS;
             trimmed = true;
-        }
-        else {
-            Arrays.fill(this.origins, 0, this.messages, null);
         }
         if (this.bodies != null) {
             this.bodies = null;
@@ -397,8 +401,8 @@ final class OutboundBatch {
         }
     }
 
-    private static int grownLength(int current, int needed) {
-        return (int) Math.min(MAX_ARRAY, Math.max((long) needed, 2L * current));
+    private static int grownLength(int current, int needed, int initial) {
+        return (int) Math.min(MAX_ARRAY, Math.max(Math.max((long) needed, 2L * current), initial));
     }
 
     private static long bytesCharge(int length) {
