@@ -115,6 +115,12 @@ final class OutboundBatch {
      * @return false when the budget refused the memory; nothing was changed then
      */
     boolean ensureMessage(int inline, boolean withBody) {
+        // Small, so that it inlines into the per-message path; growing is the rare case.
+        return (this.size + inline <= this.bytes.length && this.messages < this.origins.length && !withBody)
+                || grow(inline, withBody);
+    }
+
+    private boolean grow(int inline, boolean withBody) {
         int neededBytes = this.size + inline;
         int bytesCapacity = (neededBytes > this.bytes.length)
                 ? grownLength(this.bytes.length, neededBytes, INITIAL_CAPACITY) : this.bytes.length;

@@ -312,9 +312,11 @@ final class OutboundQueue {
      */
     long advanced(OutboundBatch batch, long streamBytes) {
         int from = batch.reported;
-        int to = batch.messagesWithin(streamBytes);
+        boolean whole = streamBytes == batch.streamBytes();
+        int to = whole ? batch.messages : batch.messagesWithin(streamBytes);
         boolean controlDone = !batch.controlReleased && streamBytes >= batch.controlSize;
-        long payload = batch.payloadBytesOf(from, to);
+        // The common case, a batch written in one go, needs no walk over its messages.
+        long payload = (whole && from == 0) ? batch.payloadBytes : batch.payloadBytesOf(from, to);
         long overhead = (long) (to - from) * OutboundBatch.MESSAGE_OVERHEAD + (controlDone ? batch.controlSize : 0);
         this.lock.lock();
         try {
