@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -77,6 +78,11 @@ class RelayShutdownOutcomeTest {
 
     /** Reads a client's frames into the ledger until the server closes it. */
     private static CompletableFuture<Void> readInto(OutcomeLedger ledger, TestClient client) {
+        return readInto(ledger, client, () -> Duration.ZERO);
+    }
+
+    /** As {@link #readInto(OutcomeLedger, TestClient)}, pausing after each frame as long as {@code pace} says. */
+    private static CompletableFuture<Void> readInto(OutcomeLedger ledger, TestClient client, Supplier<Duration> pace) {
         CompletableFuture<Void> ended = new CompletableFuture<>();
         Thread.ofVirtual().name("reader-" + client.id()).start(() -> {
             try {
@@ -86,6 +92,8 @@ class RelayShutdownOutcomeTest {
                         case ServerFrame.Deliver deliver -> ledger.delivered(client.id(), deliver);
                         case ServerFrame.Error error -> ledger.failed(client.id(), error);
                     }
+                    // A slow reader, no more: nothing waits on this.
+                    LockSupport.parkNanos(pace.get().toNanos());
                 });
                 ended.complete(null);
             }
@@ -157,50 +165,68 @@ class RelayShutdownOutcomeTest {
     }
 
     /**
-     * Pairs exchange messages at a steady rate, and the server shuts down among them: every SEND
-     * it read has exactly one outcome, and every client reads its last frames before it is closed.
+     * Pairs exchange messages at a steady rate, and the server shuts down among them; one client
+     * reads slowly, so that its queue cannot drain within the grace. Every SEND the server read has
+     * exactly one outcome: the slow client's sender stays connected until the messages still queued
+     * for it end as DESTINATION_GONE, and reads those ERRORs before it is closed.
      */
     @Test
     void steadyTrafficKeepsOneOutcomePerSendThroughAShutdown() throws Exception {
-        int port = start("switchboard.shutdown-grace=5s");
+        int port = start("switchboard.shutdown-grace=2s");
+        ClientRegistry registry = this.context.getBean(ClientRegistry.class);
         OutcomeLedger ledger = new OutcomeLedger();
-        List<TestClient> all = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            all.add(track(TestClient.connect(port)));
-        }
         List<CompletableFuture<Void>> reads = new ArrayList<>();
-        for (int i = 0; i < all.size(); i++) {
-            TestClient client = all.get(i);
-            TestClient partner = all.get(i ^ 1);
-            CompletableFuture<Void> read = readInto(ledger, client);
-            reads.add(read);
-            AtomicBoolean ended = new AtomicBoolean();
-            read.whenComplete((ignored, failure) -> ended.set(true));
-            Thread.ofVirtual().start(() -> {
-                try {
-                    while (!ended.get()) {
-                        for (int burst = 0; burst < 10; burst++) {
-                            long seq = client.sent() + 1;
-                            ledger.sent(client.id(), seq, partner.id());
-                            client.send(partner.id(), TaggedPayload.of(client.id(), seq, 64));
-                        }
-                        // Paces the traffic, no more: nothing waits on this.
-                        LockSupport.parkNanos(2_000_000);
-                    }
-                }
-                catch (IOException ex) {
-                    // The server closed this client: the SENDs not written have no outcome.
-                }
-            });
+        for (int i = 0; i < 8; i++) {
+            TestClient a = track(TestClient.connect(port));
+            TestClient b = track(TestClient.connect(port));
+            reads.add(sendAndRead(ledger, a, b, 64));
+            reads.add(sendAndRead(ledger, b, a, 64));
         }
-        await().atMost(PATIENCE).until(() -> ledger.tally().getOrDefault("DELIVER", 0) > 20_000);
+        TestClient sender = track(TestClient.connect(port));
+        TestClient slow = track(TestClient.connect(port, 4096));
+        reads.add(sendAndRead(ledger, sender, slow, 32 * 1024));
+        AtomicBoolean closed = new AtomicBoolean();
+        reads.add(readInto(ledger, slow, () -> closed.get() ? Duration.ZERO : Duration.ofMillis(100)));
+        await().atMost(PATIENCE).until(() -> ledger.tally().getOrDefault("DELIVER", 0) > 20_000
+                && registry.get(slow.id()).queuedBytes() > 2 * 1024 * 1024);
 
         Duration took = closeInBackground().get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        closed.set(true);
         for (CompletableFuture<Void> read : reads) {
             read.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         }
-        System.out.println("Shutdown under steady traffic in " + took.toMillis() + " ms: " + ledger.tally() + ", "
-                + ledger.missing() + " SENDs never read");
+        System.out.println("Shutdown under steady traffic, one client reading slowly, in " + took.toMillis() + " ms: "
+                + ledger.tally() + ", " + ledger.missing() + " SENDs never read");
         assertThat(ledger.problemsAllowingUnreadEnds()).isEmpty();
+        assertThat(ledger.outcomesTo(sender.id(), slow.id()).values()).anySatisfy(
+                outcomes -> assertThat(outcomes).containsExactly(ErrorCode.DESTINATION_GONE.name()));
+    }
+
+    /**
+     * {@code client} sends tagged messages of {@code size} bytes to {@code partner}, ten every two
+     * milliseconds, until the server has closed it, and reads its frames into the ledger.
+     */
+    private static CompletableFuture<Void> sendAndRead(OutcomeLedger ledger, TestClient client, TestClient partner,
+            int size) {
+        CompletableFuture<Void> read = readInto(ledger, client, () -> Duration.ZERO);
+        AtomicBoolean ended = new AtomicBoolean();
+        read.whenComplete((ignored, failure) -> ended.set(true));
+        Thread.ofVirtual().start(() -> {
+            try {
+                while (!ended.get()) {
+                    for (int burst = 0; burst < 10; burst++) {
+                        long seq = client.sent() + 1;
+                        ledger.sent(client.id(), seq, partner.id());
+                        client.send(partner.id(), TaggedPayload.of(client.id(), seq, size));
+                    }
+                    // Paces the traffic, no more: nothing waits on this.
+                    LockSupport.parkNanos(2_000_000);
+                }
+            }
+            catch (IOException ex) {
+                // The server closed this client: the SENDs not written have no outcome.
+            }
+        });
+        return read;
     }
 }
