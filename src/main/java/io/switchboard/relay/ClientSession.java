@@ -178,10 +178,6 @@ public final class ClientSession implements MessageOrigin {
         }
     }
 
-    long inFlight() {
-        return (long) IN_FLIGHT.getVolatile(this);
-    }
-
     /** Nothing more of this client's own can reach its queue: its reader is done and every SEND has its outcome. */
     boolean finished() {
         return this.readerDone && (long) IN_FLIGHT.getVolatile(this) == 0;

@@ -32,20 +32,17 @@ final class MemoryRelief {
     static final Duration STALLED = Duration.ofSeconds(1);
 
     private static final long MIN_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ClientRegistry registry;
     private final RelayMetrics metrics;
     private final MemoryBudget budget;
     private final long stalledNanos;
     private final ReentrantLock lock = new ReentrantLock();
+    private final ThrottledLog evictions;
 
     // Guarded by lock.
     private long lastScanNanos;
     private boolean lastScanFreed;
-    private long lastLogNanos;
-    private long unloggedClients;
-    private long unloggedBytes;
 
     MemoryRelief(ClientRegistry registry, RelayMetrics metrics, MemoryBudget budget) {
         this(registry, metrics, budget, STALLED);
@@ -56,6 +53,9 @@ final class MemoryRelief {
         this.metrics = metrics;
         this.budget = budget;
         this.stalledNanos = stalled.toNanos();
+        this.evictions = new ThrottledLog(logger, (clients, bytes) -> "Memory for messages"
+                + " (switchboard.max-total-queued-bytes, " + budget.limit() + " bytes) ran out: disconnected " + clients
+                + " clients that held " + bytes + " bytes and had taken none for " + stalled.toMillis() + " ms");
     }
 
     /**
@@ -94,7 +94,9 @@ final class MemoryRelief {
                 disconnected++;
             }
             this.lastScanFreed = disconnected > 0;
-            log(now, disconnected, freed);
+            if (disconnected > 0) {
+                this.evictions.record(disconnected, freed);
+            }
             return this.lastScanFreed;
         }
         finally {
@@ -117,21 +119,6 @@ final class MemoryRelief {
             held += session.connection().reader().heldBytes();
         }
         return held;
-    }
-
-    /** One line at most every ten seconds, however hard the budget is pressed. */
-    private void log(long now, int disconnected, long freed) {
-        this.unloggedClients += disconnected;
-        this.unloggedBytes += freed;
-        if (this.unloggedClients > 0 && (this.lastLogNanos == 0 || now - this.lastLogNanos >= LOG_INTERVAL_NANOS)) {
-            logger.warn("Memory for messages (switchboard.max-total-queued-bytes, " + this.budget.limit()
-                    + " bytes) ran out: disconnected " + this.unloggedClients + " clients that held "
-                    + this.unloggedBytes + " bytes and had taken none for " + Duration.ofNanos(this.stalledNanos).toMillis()
-                    + " ms");
-            this.lastLogNanos = now;
-            this.unloggedClients = 0;
-            this.unloggedBytes = 0;
-        }
     }
 
     private record Holding(ClientSession session, long bytes) {

@@ -26,6 +26,17 @@ final class OutboundBatch {
     static final int INITIAL_CAPACITY = 256;
     static final int INITIAL_CONTROL = 32;
     private static final int INITIAL_MESSAGES = 8;
+    /**
+     * Most DELIVER bytes, messages and control bytes in one batch: past them the queue starts
+     * another. So no array of a batch reaches the size that G1 allocates as a humongous object
+     * (half a region: 512 KiB with the 1 MiB regions of heaps under 2 GiB), whose whole regions
+     * would sit half empty, and a full queue is a chain of batches rather than one array grown
+     * by copying.
+     */
+    static final int MAX_BYTES = 256 * 1024;
+    static final int MAX_MESSAGES = 8192;
+    static final int MAX_CONTROL = 256 * 1024;
+
     /** Past these, an array is dropped after use rather than kept by an idle client. */
     private static final int RETAINED_CAPACITY = 64 * 1024;
     private static final int RETAINED_MESSAGES = 4096;
@@ -97,6 +108,16 @@ final class OutboundBatch {
         return this.controlSize == 0 && this.size == 0;
     }
 
+    /** Whether a DELIVER with {@code inline} bytes must go to another batch: this one has its fill. */
+    boolean isFullFor(int inline) {
+        return (this.size > 0 && this.size + inline > MAX_BYTES) || this.messages >= MAX_MESSAGES;
+    }
+
+    /** Whether control bytes must go to another batch: this one has its fill of them. */
+    boolean isControlFull() {
+        return this.controlSize + Wire.ERROR_FRAME_BYTES > MAX_CONTROL;
+    }
+
     /** Bytes other than payload that the queue counts for this batch. */
     long overheadBytes() {
         return this.controlSize + (long) this.messages * MESSAGE_OVERHEAD;
@@ -123,7 +144,7 @@ final class OutboundBatch {
     private boolean grow(int inline, boolean withBody) {
         int neededBytes = this.size + inline;
         int bytesCapacity = (neededBytes > this.bytes.length)
-                ? grownLength(this.bytes.length, neededBytes, INITIAL_CAPACITY) : this.bytes.length;
+                ? grownLength(this.bytes.length, neededBytes, INITIAL_CAPACITY, MAX_BYTES) : this.bytes.length;
         int messageCapacity = (this.messages == this.origins.length)
                 ? Math.max(INITIAL_MESSAGES, this.messages * 2) : this.origins.length;
         int bodyCapacity = (withBody && (this.bodies == null || this.bodyCount == this.bodies.length))
@@ -215,7 +236,7 @@ final class OutboundBatch {
     private boolean ensureControl(int length, boolean force) {
         int needed = this.controlSize + length;
         if (needed > this.control.length) {
-            int capacity = grownLength(this.control.length, needed, INITIAL_CONTROL);
+            int capacity = grownLength(this.control.length, needed, INITIAL_CONTROL, MAX_CONTROL);
             long more = controlCharge(capacity) - controlCharge(this.control.length);
             if (force) {
                 this.budget.forceTake(more);
@@ -407,8 +428,10 @@ final class OutboundBatch {
         }
     }
 
-    private static int grownLength(int current, int needed, int initial) {
-        return (int) Math.min(MAX_ARRAY, Math.max(Math.max((long) needed, 2L * current), initial));
+    /** Twice the current length, at least {@code initial}, at most {@code cap}, and never less than {@code needed}. */
+    private static int grownLength(int current, int needed, int initial, int cap) {
+        long doubled = Math.min(Math.max(2L * current, initial), cap);
+        return (int) Math.min(MAX_ARRAY, Math.max(needed, doubled));
     }
 
     private static long bytesCharge(int length) {

@@ -1,8 +1,11 @@
 package io.switchboard.relay;
 
+import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+
+import org.jspecify.annotations.Nullable;
 
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.Wire;
@@ -40,7 +43,9 @@ final class OutboundQueue {
     private final BooleanSupplier ownerFinished;
 
     private OutboundBatch filling;
-    private OutboundBatch spare;
+    /** Batches that reached their size before the writer took them, oldest first: before filling. */
+    private @Nullable ArrayDeque<OutboundBatch> sealed;
+    private @Nullable OutboundBatch spare;
     /** Payload bytes taken and not yet written, the batch being written included. */
     private long queuedPayload;
     /** Frame and tracking bytes other than payload, likewise. */
@@ -143,9 +148,10 @@ final class OutboundQueue {
                 return waited;
             }
         }
-        OutboundBatch batch = this.filling;
+        int inline = Wire.DELIVER_HEADER_BYTES + ((body == null) ? length : 0);
+        OutboundBatch batch = this.filling.isFullFor(inline) ? seal() : this.filling;
         if (body == null) {
-            if (!batch.ensureMessage(Wire.DELIVER_HEADER_BYTES + length, false)) {
+            if (!batch.ensureMessage(inline, false)) {
                 return Admission.NO_MEMORY;
             }
             batch.addCopied(src, payload, offset, length, origin, seq);
@@ -204,7 +210,8 @@ final class OutboundQueue {
                     && awaitRoom(0, Wire.ERROR_FRAME_BYTES, Long.MAX_VALUE) != Admission.QUEUED && this.closed) {
                 return Admission.CLOSED;
             }
-            if (!this.filling.addError(code, dest, seq, !fromReader)) {
+            OutboundBatch batch = this.filling.isControlFull() ? seal() : this.filling;
+            if (!batch.addError(code, dest, seq, !fromReader)) {
                 return Admission.NO_MEMORY;
             }
             added(0, Wire.ERROR_FRAME_BYTES);
@@ -213,6 +220,22 @@ final class OutboundQueue {
         finally {
             this.lock.unlock();
         }
+    }
+
+    /** Puts the filling batch behind those the writer will take first, and starts another. */
+    private OutboundBatch seal() {
+        if (this.sealed == null) {
+            this.sealed = new ArrayDeque<>(4);
+        }
+        this.sealed.addLast(this.filling);
+        this.filling = (this.spare != null) ? this.spare : new OutboundBatch(this.budget);
+        this.spare = null;
+        return this.filling;
+    }
+
+    /** Whether nothing is queued for the writer to take. */
+    private boolean nothingToTake() {
+        return this.filling.isEmpty() && (this.sealed == null || this.sealed.isEmpty());
     }
 
     private boolean hasRoom(long payload, int overhead) {
@@ -277,14 +300,14 @@ final class OutboundQueue {
         this.lock.lock();
         try {
             if (done != null) {
-                if (this.closed) {
+                if (this.closed || this.spare != null) {
                     done.trim();
                 }
                 else {
                     this.spare = done;
                 }
             }
-            while (this.filling.isEmpty()) {
+            while (nothingToTake()) {
                 if (this.closed || (this.draining && this.ownerFinished.getAsBoolean())) {
                     return null;
                 }
@@ -294,6 +317,9 @@ final class OutboundQueue {
             }
             if (this.closed) {
                 return null;
+            }
+            if (this.sealed != null && !this.sealed.isEmpty()) {
+                return this.sealed.pollFirst();
             }
             OutboundBatch batch = this.filling;
             this.filling = (this.spare != null) ? this.spare : new OutboundBatch(this.budget);
@@ -443,7 +469,7 @@ final class OutboundQueue {
      * and the writer ends once they are written and its client has finished.
      */
     void expire() {
-        OutboundBatch unwritten;
+        OutboundBatch[] unwritten;
         this.lock.lock();
         try {
             if (this.closed) {
@@ -451,21 +477,39 @@ final class OutboundQueue {
             }
             this.refusing = true;
             this.draining = true;
-            unwritten = this.filling;
+            unwritten = untaken();
             OutboundBatch kept = (this.spare != null) ? this.spare : new OutboundBatch(this.budget);
             this.spare = null;
-            kept.addControlOf(unwritten);
+            for (OutboundBatch batch : unwritten) {
+                kept.addControlOf(batch);
+                this.queuedPayload -= batch.payloadBytes;
+                this.queuedOverhead -= (long) batch.messages * OutboundBatch.MESSAGE_OVERHEAD;
+            }
             this.filling = kept;
-            this.queuedPayload -= unwritten.payloadBytes;
-            this.queuedOverhead -= (long) unwritten.messages * OutboundBatch.MESSAGE_OVERHEAD;
             this.room.signalAll();
             this.notEmpty.signalAll();
         }
         finally {
             this.lock.unlock();
         }
-        failFrom(unwritten, 0);
-        unwritten.trim();
+        for (OutboundBatch batch : unwritten) {
+            failFrom(batch, 0);
+            batch.trim();
+        }
+    }
+
+    /** Takes every batch not handed to the writer yet out of the queue, oldest first; under the lock. */
+    private OutboundBatch[] untaken() {
+        int count = 1 + ((this.sealed != null) ? this.sealed.size() : 0);
+        OutboundBatch[] batches = new OutboundBatch[count];
+        int i = 0;
+        if (this.sealed != null) {
+            while (!this.sealed.isEmpty()) {
+                batches[i++] = this.sealed.pollFirst();
+            }
+        }
+        batches[i] = this.filling;
+        return batches;
     }
 
     /**
@@ -473,7 +517,7 @@ final class OutboundQueue {
      * end as DESTINATION_GONE; the batch being written, if any, ends with its write.
      */
     void close() {
-        OutboundBatch unwritten;
+        OutboundBatch[] unwritten;
         OutboundBatch spare;
         this.lock.lock();
         try {
@@ -481,20 +525,24 @@ final class OutboundQueue {
                 return;
             }
             this.closed = true;
-            unwritten = this.filling;
+            unwritten = untaken();
             spare = this.spare;
             this.filling = new OutboundBatch(this.budget);
             this.spare = null;
-            this.queuedPayload -= unwritten.payloadBytes;
-            this.queuedOverhead -= unwritten.overheadBytes();
+            for (OutboundBatch batch : unwritten) {
+                this.queuedPayload -= batch.payloadBytes;
+                this.queuedOverhead -= batch.overheadBytes();
+            }
             this.room.signalAll();
             this.notEmpty.signalAll();
         }
         finally {
             this.lock.unlock();
         }
-        failFrom(unwritten, 0);
-        unwritten.trim();
+        for (OutboundBatch batch : unwritten) {
+            failFrom(batch, 0);
+            batch.trim();
+        }
         if (spare != null) {
             spare.trim();
         }
@@ -509,7 +557,7 @@ final class OutboundQueue {
     boolean trimIfIdle() {
         this.lock.lock();
         try {
-            if (!this.writerWaiting || !this.filling.isEmpty() || this.closed) {
+            if (!this.writerWaiting || !nothingToTake() || this.closed) {
                 return false;
             }
             boolean trimmed = this.filling.trim();
@@ -527,7 +575,13 @@ final class OutboundQueue {
     int bufferCapacity() {
         this.lock.lock();
         try {
-            return this.filling.byteCapacity() + ((this.spare != null) ? this.spare.byteCapacity() : 0);
+            int capacity = this.filling.byteCapacity() + ((this.spare != null) ? this.spare.byteCapacity() : 0);
+            if (this.sealed != null) {
+                for (OutboundBatch batch : this.sealed) {
+                    capacity += batch.byteCapacity();
+                }
+            }
+            return capacity;
         }
         finally {
             this.lock.unlock();

@@ -33,6 +33,7 @@ final class QueueMonitor implements SmartLifecycle {
     private final MemoryBudget budget;
     private final MemoryRelief relief;
     private final AtomicBoolean reliefPending = new AtomicBoolean();
+    private final ThrottledLog evictions;
     private final long timeoutNanos;
     private final long closingGraceNanos;
     private final long periodNanos;
@@ -46,6 +47,9 @@ final class QueueMonitor implements SmartLifecycle {
         this.relief = relief;
         this.timeoutNanos = timeout.toNanos();
         this.closingGraceNanos = closingGrace.toNanos();
+        this.evictions = new ThrottledLog(logger, (clients, bytes) -> "Disconnected " + clients
+                + " slow consumers (switchboard.slow-consumer-timeout, " + timeout + "): their queues held " + bytes
+                + " bytes with no write for that long; what they held ended as DESTINATION_GONE");
         // Checked often enough that a consumer is evicted within a tenth of the timeout of it.
         this.periodNanos = Math.clamp(this.timeoutNanos / 10, TimeUnit.MILLISECONDS.toNanos(10),
                 TimeUnit.SECONDS.toNanos(1));
@@ -56,11 +60,15 @@ final class QueueMonitor implements SmartLifecycle {
             this.relief.relieve();
         }
         long now = System.nanoTime();
+        int evicted = 0;
+        long evictedBytes = 0;
         for (ClientSession session : this.registry.all()) {
             long since = session.queue().stalledSinceNanos();
             if (since != 0 && now - since > this.timeoutNanos && !session.isClosed()) {
-                logger.info("Disconnecting slow consumer " + session + ": its queue held "
+                logger.debug("Disconnecting slow consumer " + session + ": its queue held "
                         + session.queuedBytes() + " bytes with no write for " + Duration.ofNanos(now - since));
+                evicted++;
+                evictedBytes += session.queuedBytes();
                 this.metrics.evicted(RelayMetrics.Eviction.SLOW_CONSUMER);
                 session.disconnect();
                 continue;
@@ -74,6 +82,9 @@ final class QueueMonitor implements SmartLifecycle {
             else if (since == 0) {
                 session.queue().trimIfIdle();
             }
+        }
+        if (evicted > 0) {
+            this.evictions.record(evicted, evictedBytes);
         }
     }
 

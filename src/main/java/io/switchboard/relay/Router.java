@@ -1,5 +1,6 @@
 package io.switchboard.relay;
 
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
@@ -11,6 +12,7 @@ import org.springframework.messaging.MessageHandler;
 
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SendBatch;
+import io.switchboard.protocol.SendBatchReader;
 import io.switchboard.protocol.Wire;
 
 /**
@@ -239,23 +241,43 @@ public final class Router implements MessageHandler {
         }
         long deadline = System.nanoTime() + waitNanos;
         boolean retried = false;
-        while (true) {
-            long left = (waitNanos == Long.MAX_VALUE) ? Long.MAX_VALUE : Math.max(0, deadline - System.nanoTime());
-            Admission answer = target.queue().offer(src, payload, offset, length, origin, seq, left);
-            if (answer != Admission.NO_MEMORY) {
-                return toResult(answer);
-            }
-            boolean freed = this.relief.relieve();
-            if (left == 0) {
-                // A caller that must not wait gets one more try when memory was freed, no more.
-                if (!freed || retried) {
+        // A large payload is held whole, as a detached frame is, rather than copied into the queue's batch.
+        boolean whole = length >= SendBatchReader.DEFAULT_READ_LIMIT;
+        Body body = null;
+        try {
+            while (true) {
+                long left = (waitNanos == Long.MAX_VALUE) ? Long.MAX_VALUE : Math.max(0, deadline - System.nanoTime());
+                Admission answer;
+                if (!whole) {
+                    answer = target.queue().offer(src, payload, offset, length, origin, seq, left);
+                }
+                else {
+                    if (body == null && this.budget.tryTake(length)) {
+                        body = new Body(Arrays.copyOfRange(payload, offset, offset + length), 0, length, this.budget,
+                                length);
+                    }
+                    answer = (body != null) ? target.queue().offer(src, body, origin, seq, left) : Admission.NO_MEMORY;
+                }
+                if (answer != Admission.NO_MEMORY) {
+                    return toResult(answer);
+                }
+                boolean freed = this.relief.relieve();
+                if (left == 0) {
+                    // A caller that must not wait gets one more try when memory was freed, no more.
+                    if (!freed || retried) {
+                        return OfferResult.BUSY;
+                    }
+                    retried = true;
+                }
+                else if (!this.budget.awaitRelease(Math.min(MEMORY_WAIT_MILLIS, TimeUnit.NANOSECONDS.toMillis(left) + 1),
+                        TimeUnit.MILLISECONDS)) {
                     return OfferResult.BUSY;
                 }
-                retried = true;
             }
-            else if (!this.budget.awaitRelease(Math.min(MEMORY_WAIT_MILLIS, TimeUnit.NANOSECONDS.toMillis(left) + 1),
-                    TimeUnit.MILLISECONDS)) {
-                return OfferResult.BUSY;
+        }
+        finally {
+            if (body != null) {
+                body.release();
             }
         }
     }

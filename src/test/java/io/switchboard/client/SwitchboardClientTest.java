@@ -239,7 +239,9 @@ class SwitchboardClientTest {
             }
             assertThat(received).allMatch((m) -> m.src() == sender.id());
             assertThat(received.stream().map((m) -> m.text().orElseThrow()).toList()).containsExactlyElementsOf(expected);
-            assertThat(expected).as("most arrive").hasSizeGreaterThan(total / 2);
+            // Not all refused: a burst of messages of a few bytes fills the 64 KiB queue's overhead
+            // bound (header and tracking, 33 bytes a message) long before its payload bound.
+            assertThat(expected).as("a good part arrive").hasSizeGreaterThan(total / 4);
         }
         assertThat(closed.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
     }

@@ -202,6 +202,44 @@ class OutboundQueueTest {
         assertThat(this.outcomes.seen).hasSize(50);
     }
 
+    /**
+     * A queue that holds many messages holds them in a chain of batches, none of whose arrays
+     * grows past the size G1 would allocate as a humongous object; they come out in order.
+     */
+    @Test
+    void aFullQueueIsAChainOfBatchesThatComeOutInOrder() {
+        OutboundQueue queue = queue(64 << 20);
+        OutboundBatch done = queue.take(null);
+        queue.written(done);
+        done.reset();
+        int count = 3 * OutboundBatch.MAX_MESSAGES + 5;
+        for (int seq = 1; seq <= count; seq++) {
+            assertThat(queue.offer(SRC, payload(seq % 50, seq), 0, seq % 50, this.outcomes, seq, 0))
+                    .isEqualTo(Admission.QUEUED);
+        }
+        for (int i = 0; i < 40; i++) {
+            queue.offerError(ErrorCode.DESTINATION_GONE, 3, i, false);
+        }
+        int batches = 0;
+        while (this.outcomes.seen.size() < count) {
+            OutboundBatch batch = queue.take(done);
+            batches++;
+            assertThat(batch.bytes.length).isLessThanOrEqualTo(OutboundBatch.MAX_BYTES);
+            assertThat(batch.origins.length).isLessThanOrEqualTo(OutboundBatch.MAX_MESSAGES);
+            queue.written(batch);
+            batch.reset();
+            done = batch;
+        }
+        assertThat(batches).isGreaterThanOrEqualTo(4);
+        List<String> expected = new ArrayList<>();
+        for (int seq = 1; seq <= count; seq++) {
+            expected.add("delivered " + seq);
+        }
+        assertThat(this.outcomes.seen).isEqualTo(expected);
+        assertThat(queue.queuedBytes()).isZero();
+        assertThat(queue.heldBytes()).isZero();
+    }
+
     @Test
     void drainingEndsTheWriterOnceWrittenAndTheOwnerIsFinished() {
         OutboundQueue queue = queue(1 << 20);
