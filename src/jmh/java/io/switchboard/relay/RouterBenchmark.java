@@ -58,6 +58,14 @@ public class RouterBenchmark {
     @Param({"1x64", "64x64", "1x16384"})
     public String shape;
 
+    /**
+     * What the sender is held to: nothing ({@code none}); a token's {@code send} claim of 16 IDs
+     * ({@code send16}); both and rate limits set too high to bite ({@code send16+rate}), as in
+     * token mode with limits.
+     */
+    @Param({"none", "send16", "send16+rate"})
+    public String limits;
+
     private final List<AutoCloseable> sockets = new ArrayList<>();
     private Router router;
     private ClientSession sender;
@@ -73,7 +81,8 @@ public class RouterBenchmark {
     public void setUp() throws IOException {
         RelayProperties properties = new RelayProperties(new RelayProperties.Tcp(0, 1),
                 DataSize.ofBytes(1024 * 1024), DataSize.ofBytes(4 * 1024 * 1024), null, OverflowPolicy.PAUSE,
-                Duration.ofSeconds(30), 100_000, Duration.ofSeconds(10));
+                Duration.ofSeconds(30), 100_000, Duration.ofSeconds(10), IdStrategy.SEQUENTIAL,
+                new RelayProperties.Limits(0, 0, DataSize.ofBytes(0)));
         ClientRegistry registry = new ClientRegistry();
         this.budget = new MemoryBudget(properties.maxTotalQueuedBytes().toBytes());
         RelayMetrics metrics = new RelayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), registry,
@@ -81,8 +90,16 @@ public class RouterBenchmark {
         this.relief = new MemoryRelief(registry, metrics, this.budget);
         this.router = new Router(registry, properties, metrics, this.budget, this.relief, null);
         long maxQueued = properties.maxQueuedBytes().toBytes();
-        this.sender = new ClientSession(SENDER, connection(), maxQueued, metrics, this.budget);
-        this.destination = new ClientSession(DESTINATION, connection(), maxQueued, metrics, this.budget);
+        int[] sendTo = new int[16];
+        for (int i = 0; i < sendTo.length; i++) {
+            sendTo[i] = DESTINATION - 7 + i;
+        }
+        ClientIdentity identity = this.limits.equals("none") ? ClientIdentity.ANONYMOUS
+                : new ClientIdentity(0, "benchmark", sendTo);
+        SendRate rate = this.limits.endsWith("+rate") ? new SendRate(1L << 40, 1L << 50, 1024 * 1024) : null;
+        this.sender = new ClientSession(SENDER, connection(), maxQueued, metrics, this.budget, identity, rate);
+        this.destination = new ClientSession(DESTINATION, connection(), maxQueued, metrics, this.budget,
+                ClientIdentity.ANONYMOUS, null);
         if (!registry.add(this.sender) || !registry.add(this.destination)) {
             throw new IllegalStateException("IDs taken");
         }

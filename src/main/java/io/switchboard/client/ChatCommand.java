@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import io.switchboard.protocol.Wire;
@@ -25,7 +26,7 @@ import io.switchboard.protocol.Wire;
  * ERRORs in words. It ends when its input ends (exit code 0) or the server closes the
  * connection (exit code 1).
  */
-@Command(name = "client", header = "an interactive client", usageHelpWidth = 100, customSynopsis = "usage: java -jar switchboard.jar client HOST:PORT", synopsisHeading = "",
+@Command(name = "client", header = "an interactive client", usageHelpWidth = 100, customSynopsis = "usage: java -jar switchboard.jar client HOST:PORT [--token JWT]", synopsisHeading = "",
         description = {
             "Connects to a Switchboard server and prints this client's ID.",
             "Each input line '<id> <text>' sends <text> (UTF-8) to client <id>.",
@@ -45,6 +46,9 @@ public final class ChatCommand implements Callable<Integer> {
             converter = HostPort.Converter.class)
     private HostPort server;
 
+    @Mixin
+    private TokenOption token = new TokenOption();
+
     public ChatCommand(InputStream in, PrintStream out, PrintStream err) {
         this.in = in;
         this.out = out;
@@ -62,7 +66,12 @@ public final class ChatCommand implements Callable<Integer> {
         BlockingQueue<Event> events = new LinkedBlockingQueue<>();
         SwitchboardClient client;
         try {
-            client = SwitchboardClient.connect(address.host(), address.port(), new IncomingListener() {
+            SwitchboardClient.Builder builder = SwitchboardClient.builder(address.host(), address.port());
+            String jwt = this.token.token();
+            if (jwt != null) {
+                builder.token(() -> jwt);
+            }
+            client = builder.listener(new IncomingListener() {
                 @Override
                 public void onIncoming(Incoming incoming) {
                     ChatCommand.this.out.println(format(incoming));
@@ -72,7 +81,7 @@ public final class ChatCommand implements Callable<Integer> {
                 public void onClosed(@Nullable IOException cause) {
                     events.add(new Event.ConnectionEnded(cause));
                 }
-            });
+            }).connect();
         }
         catch (IOException ex) {
             this.err.println("cannot connect to " + address + ": " + ConnectionErrors.describe(ex));

@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.Set;
 
@@ -15,8 +16,8 @@ import io.switchboard.client.bench.BenchCommand;
 
 /**
  * The jar's command line. Settings alone ({@code --name=value ...}, or nothing) start the
- * server; everything else runs here, without Spring: the {@code client} and {@code bench}
- * subcommands, {@code --help}, {@code --version}, and the bash completion script. A word that
+ * server; everything else runs here, without Spring: the {@code client}, {@code bench} and
+ * {@code token} subcommands, {@code --help}, {@code --version}, and the bash completion script. A word that
  * is no subcommand is refused (it used to start a server), and so is anything among server
  * settings that is not one. Usage errors print the error and one line of usage, exit code 2.
  */
@@ -32,6 +33,8 @@ import io.switchboard.client.bench.BenchCommand;
             "         prints what arrives as '<src>: <text>'",
             "       java -jar switchboard.jar bench HOST:PORT --scenario S [options]",
             "         a load test: pairs, latency, fanin, slow or connect; 'bench --help' lists its options",
+            "       java -jar switchboard.jar token [--sub S] [--sid N] [--send ID,...] [--ttl D]",
+            "         mints a connect token offline with $SWITCHBOARD_AUTH_JWT_SECRET (token mode)",
             "       java -jar switchboard.jar generate-completion",
             "         bash completion for a command 'switchboard': alias switchboard='java -jar /path/to/switchboard.jar'",
             "         then source <(switchboard generate-completion)",
@@ -41,7 +44,7 @@ public final class Commands {
 
     /** The usage line printed under an error of the top level. */
     static final String SHORT_USAGE = "usage: java -jar switchboard.jar [--PROPERTY=VALUE ...] | client HOST:PORT"
-            + " | bench HOST:PORT --scenario S [options] | --help | --version";
+            + " | bench HOST:PORT --scenario S [options] | token [options] | --help | --version";
 
     private static final Set<String> OWN_OPTIONS = Set.of("--help", "-h", "--version", "-V");
 
@@ -76,6 +79,7 @@ public final class Commands {
         CommandLine commandLine = new CommandLine(new Commands())
                 .addSubcommand(new ChatCommand(in, out, err))
                 .addSubcommand(new BenchCommand(out, err, terminal))
+                .addSubcommand(new TokenCommand(out, err, Clock.systemUTC()))
                 .addSubcommand("generate-completion", new AutoComplete.GenerateCompletion());
         commandLine.setOut(outWriter);
         commandLine.setErr(errWriter);

@@ -13,7 +13,8 @@ public final class Durations {
     }
 
     /**
-     * Parses {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1.5s}, or a bare number of seconds.
+     * Parses {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1.5s}, {@code 1h}, {@code 7d}, or a
+     * bare number of seconds.
      * @throws IllegalArgumentException with a message fit for a user
      */
     public static Duration parse(String text) {
@@ -21,6 +22,12 @@ public final class Durations {
         try {
             if (v.endsWith("ms")) {
                 return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
+            if (v.endsWith("d")) {
+                return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 86_400_000));
+            }
+            if (v.endsWith("h")) {
+                return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 3_600_000));
             }
             if (v.endsWith("m")) {
                 return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 60_000));
@@ -35,7 +42,7 @@ public final class Durations {
             return Duration.ofNanos(Math.round(seconds * 1e9));
         }
         catch (NumberFormatException | ArithmeticException ex) {
-            throw new IllegalArgumentException("expected a duration such as 10s, 500ms or 2m, got '" + text + "'");
+            throw new IllegalArgumentException("expected a duration such as 10s, 500ms, 2m or 1h, got '" + text + "'");
         }
     }
 

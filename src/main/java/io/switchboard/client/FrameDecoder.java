@@ -30,6 +30,25 @@ final class FrameDecoder {
         this.in = in;
     }
 
+    /**
+     * After greeting 0 (token mode: not admitted), the ERROR that says why.
+     * @return its code: AUTH_FAILED, from a server that keeps to the protocol
+     * @throws EOFException when the server closed without it
+     */
+    ErrorCode readRefusal() throws IOException {
+        fill(Wire.ERROR_FRAME_BYTES);
+        if (this.buf[this.start] != Wire.TYPE_ERROR) {
+            throw new ProtocolException("greeting 0, then a frame of type " + this.buf[this.start] + " rather than an ERROR");
+        }
+        int codeByte = this.buf[this.start + 1] & 0xFF;
+        ErrorCode code = ErrorCode.fromCode(codeByte);
+        if (code == null) {
+            throw new ProtocolException("greeting 0, then an ERROR of unknown code " + codeByte);
+        }
+        this.start += Wire.ERROR_FRAME_BYTES;
+        return code;
+    }
+
     /** Reads the greeting: this client's ID, as an unsigned value. */
     long readGreeting() throws IOException {
         fill(Wire.GREETING_BYTES);

@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -392,6 +393,7 @@ public final class SwitchboardClient implements AutoCloseable {
         private @Nullable FrameListener frameListener;
         private int receiveQueueCapacity = DEFAULT_RECEIVE_QUEUE_CAPACITY;
         private ThreadFactory readerThreads = Thread.ofVirtual().name("switchboard-client-reader").factory();
+        private @Nullable Supplier<String> tokens;
 
         private Builder(String host, int port) {
             this.host = Objects.requireNonNull(host, "host");
@@ -430,6 +432,16 @@ public final class SwitchboardClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A server in token mode ({@code switchboard.auth.mode=token}) admits only a client whose
+         * first frame is a HELLO with a valid connect token (PROTOCOL.md section 8): the token
+         * comes from {@code tokens}, asked once per connect, so that it may be fresh each time.
+         */
+        public Builder token(Supplier<String> tokens) {
+            this.tokens = Objects.requireNonNull(tokens, "tokens");
+            return this;
+        }
+
         /** Makes the reader thread; a virtual thread by default. */
         public Builder readerThreads(ThreadFactory factory) {
             this.readerThreads = factory;
@@ -446,11 +458,17 @@ public final class SwitchboardClient implements AutoCloseable {
                 socket.setTcpNoDelay(true);
                 socket.connect(new InetSocketAddress(this.host, this.port), timeoutMillis());
                 socket.setSoTimeout(timeoutMillis());
+                if (this.tokens != null) {
+                    socket.getOutputStream().write(Hello.frame(this.tokens.get()));
+                }
                 InputStream in = socket.getInputStream();
                 FrameDecoder decoder = new FrameDecoder(in);
                 long id;
                 try {
                     id = decoder.readGreeting();
+                    if (id == 0) {
+                        throw new NotAdmittedException(this.host + ":" + this.port, decoder.readRefusal());
+                    }
                 }
                 catch (EOFException ex) {
                     throw new ConnectionClosedException("server " + this.host + ":" + this.port

@@ -27,6 +27,7 @@ import org.springframework.util.StringUtils;
 
 import io.switchboard.relay.ClientRegistry;
 import io.switchboard.relay.IdAllocator;
+import io.switchboard.relay.IdScheme;
 import io.switchboard.relay.OverflowPolicy;
 import io.switchboard.relay.RelayProperties;
 import io.switchboard.relay.RemoteDestinations;
@@ -97,8 +98,10 @@ public class ClusterConfiguration {
     }
 
     @Bean
-    RedisIdAllocator redisIdAllocator(RedisBackplane backplane, ObjectProvider<NodeMembership> membership) {
-        return new RedisIdAllocator(backplane, () -> membership.getObject().isJoined());
+    RedisIdAllocator redisIdAllocator(RedisBackplane backplane, IdScheme scheme, ObjectProvider<NodeMembership> membership,
+            ObjectProvider<ClusterDirectory> directory) {
+        return new RedisIdAllocator(backplane, scheme, () -> membership.getObject().isJoined(),
+                (node, id) -> directory.getObject().evict(node, id));
     }
 
     @Bean

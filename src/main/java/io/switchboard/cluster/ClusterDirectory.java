@@ -43,10 +43,12 @@ public final class ClusterDirectory {
     private static final byte LIST = 1;
     private static final byte GET = 2;
     private static final byte BROADCAST = 3;
+    private static final byte EVICT = 4;
 
     /** A client of some node of the cluster, with the counters of ADMIN-API.md. */
     public record ClusterClient(long id, String node, String remoteAddress, Instant connectedAt, long messagesIn,
-            long messagesOut, long bytesIn, long bytesOut, long queuedBytes) {
+            long messagesOut, long bytesIn, long bytesOut, long queuedBytes, @Nullable String subject,
+            boolean throttled) {
     }
 
     /**
@@ -194,6 +196,15 @@ public final class ClusterDirectory {
         return new BroadcastResult(recipients, unanswered);
     }
 
+    /**
+     * A stable ID was taken over by a new connection of this node: {@code node}'s client with it
+     * is disconnected, and waited for up to {@code ack-timeout}.
+     * @return whether that node said it was done in time
+     */
+    boolean evict(String node, int id) {
+        return ask(node, EVICT, ByteBuffer.allocate(4).putInt(id).array()) != null;
+    }
+
     boolean disconnectLocal(int id) {
         ClientSession session = this.registry.get(id);
         if (session == null) {
@@ -220,6 +231,11 @@ public final class ClusterDirectory {
                 reply = encodeClients((session == null) ? List.of() : List.of(describe(node(), session)));
             }
             case BROADCAST -> reply = ByteBuffer.allocate(4).putInt(broadcastLocal(body)).array();
+            case EVICT -> {
+                // Its close routes what it read and ends what was queued for it as DESTINATION_GONE.
+                disconnectLocal(ByteBuffer.wrap(body).getInt());
+                reply = new byte[0];
+            }
             default -> {
                 logger.warn("Unknown request kind " + kind + " from node " + from);
                 return;
@@ -285,25 +301,35 @@ public final class ClusterDirectory {
     private static ClusterClient describe(String node, ClientSession session) {
         return new ClusterClient(session.idAsLong(), node, session.remoteAddress(), session.connectedAt(),
                 session.messagesIn(), session.messagesOut(), session.bytesIn(), session.bytesOut(),
-                session.queuedBytes());
+                session.queuedBytes(), session.subject(), session.isThrottled());
     }
 
     private static byte[] encodeClients(List<ClusterClient> clients) {
         int size = 4;
         List<byte[]> addresses = new ArrayList<>();
+        List<byte[]> subjects = new ArrayList<>();
         for (ClusterClient client : clients) {
             byte[] address = client.remoteAddress().getBytes(StandardCharsets.UTF_8);
+            byte[] subject = (client.subject() == null) ? null : client.subject().getBytes(StandardCharsets.UTF_8);
             addresses.add(address);
-            size += 4 + 2 + address.length + 8 + 4 + 5 * 8;
+            subjects.add(subject);
+            size += 4 + 2 + address.length + 8 + 4 + 5 * 8 + 4 + ((subject == null) ? 0 : subject.length) + 1;
         }
         ByteBuffer out = ByteBuffer.allocate(size).putInt(clients.size());
         for (int i = 0; i < clients.size(); i++) {
             ClusterClient client = clients.get(i);
             byte[] address = addresses.get(i);
+            byte[] subject = subjects.get(i);
             out.putInt((int) client.id()).putShort((short) address.length).put(address)
                     .putLong(client.connectedAt().getEpochSecond()).putInt(client.connectedAt().getNano())
                     .putLong(client.messagesIn()).putLong(client.messagesOut()).putLong(client.bytesIn())
                     .putLong(client.bytesOut()).putLong(client.queuedBytes());
+            // A subject's length, -1 for none: a token's sub may be long, and empty is not none.
+            out.putInt((subject == null) ? -1 : subject.length);
+            if (subject != null) {
+                out.put(subject);
+            }
+            out.put((byte) (client.throttled() ? 1 : 0));
         }
         return out.array();
     }
@@ -317,8 +343,21 @@ public final class ClusterDirectory {
             byte[] address = new byte[in.getShort() & 0xFFFF];
             in.get(address);
             Instant connectedAt = Instant.ofEpochSecond(in.getLong(), in.getInt());
-            clients.add(new ClusterClient(id, node, new String(address, StandardCharsets.UTF_8), connectedAt,
-                    in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getLong()));
+            long messagesIn = in.getLong();
+            long messagesOut = in.getLong();
+            long bytesIn = in.getLong();
+            long bytesOut = in.getLong();
+            long queuedBytes = in.getLong();
+            int subjectLength = in.getInt();
+            String subject = null;
+            if (subjectLength >= 0) {
+                byte[] bytes = new byte[subjectLength];
+                in.get(bytes);
+                subject = new String(bytes, StandardCharsets.UTF_8);
+            }
+            boolean throttled = in.get() != 0;
+            clients.add(new ClusterClient(id, node, new String(address, StandardCharsets.UTF_8), connectedAt, messagesIn,
+                    messagesOut, bytesIn, bytesOut, queuedBytes, subject, throttled));
         }
         return clients;
     }

@@ -103,10 +103,7 @@ final class NodeMembership implements SmartLifecycle {
             if (!departed.isEmpty()) {
                 this.router.departed(departed);
             }
-            List<Integer> released = this.ids.takeReleased();
-            if (!released.isEmpty()) {
-                this.backplane.release(released);
-            }
+            this.ids.sendReleased(this.backplane::release);
             this.downSinceNanos = 0;
             this.problem = null;
         }

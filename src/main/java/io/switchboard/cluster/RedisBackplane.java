@@ -26,6 +26,7 @@ import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
 
 import io.switchboard.protocol.Wire;
+import io.switchboard.relay.IdScheme;
 
 /**
  * Every Redis command of the cluster, in one place. The multi-key steps are Lua scripts, so each
@@ -40,13 +41,18 @@ final class RedisBackplane {
     /** IDs per script call when many are claimed or released at once. */
     private static final int CHUNK = 500;
 
-    /** Counts, wrapping past 4294967295 to 1, until an ID that no node holds is claimed for ARGV[1]. */
+    /**
+     * Counts through ARGV[4]..ARGV[5], wrapping at the end, until an ID that no node holds is
+     * claimed for ARGV[1].
+     */
     private static final RedisScript<Long> ALLOCATE = RedisScript.of("""
+            local min = tonumber(ARGV[4])
+            local max = tonumber(ARGV[5])
             for i = 1, tonumber(ARGV[3]) do
               local n = redis.call('INCR', KEYS[1])
-              if n > 4294967295 then
-                n = 1
-                redis.call('SET', KEYS[1], 1)
+              if n > max or n < min then
+                n = min
+                redis.call('SET', KEYS[1], string.format('%d', min))
               end
               if redis.call('SET', ARGV[2] .. n, ARGV[1], 'NX') then
                 redis.call('SADD', KEYS[2], n)
@@ -55,6 +61,33 @@ final class RedisBackplane {
             end
             return 0
             """, Long.class);
+
+    /** Claims for ARGV[1] the first of the IDs ARGV[3..] that no node holds; 0 when every one is held. */
+    private static final RedisScript<Long> ALLOCATE_ANY = RedisScript.of("""
+            for i = 3, #ARGV do
+              if redis.call('SET', ARGV[2] .. ARGV[i], ARGV[1], 'NX') then
+                redis.call('SADD', KEYS[1], ARGV[i])
+                return tonumber(ARGV[i])
+              end
+            end
+            return 0
+            """, Long.class);
+
+    /**
+     * Claims ID ARGV[3] for node ARGV[1] whoever holds it (a stable ID: newest wins), and
+     * answers the node that held it before, or '' when none did.
+     */
+    private static final RedisScript<String> TAKE_OVER = RedisScript.of("""
+            local key = ARGV[2] .. 'client:' .. ARGV[3]
+            local previous = redis.call('GET', key)
+            redis.call('SET', key, ARGV[1])
+            redis.call('SADD', KEYS[1], ARGV[3])
+            if previous and previous ~= ARGV[1] then
+              redis.call('SREM', ARGV[2] .. 'node:' .. previous .. ':clients', ARGV[3])
+              return previous
+            end
+            return ''
+            """, String.class);
 
     /** Renews ARGV[1]'s liveness; answers whether it was still alive, then '+node' or '-node' for every other member. */
     @SuppressWarnings("rawtypes")
@@ -154,11 +187,31 @@ final class RedisBackplane {
         return this.keys;
     }
 
-    /** @return the claimed ID, or 0 when none was free within {@code tries} */
-    int allocate(int tries) {
+    /** @return the next ID of the scheme's range that was free, now claimed; 0 when none was within {@code tries} */
+    int allocate(IdScheme scheme, int tries) {
         Long id = this.redis.execute(ALLOCATE, List.of(this.keys.nextId(), this.keys.clients(this.node)),
-                this.node, this.keys.clientPrefix(), Integer.toString(tries));
+                this.node, this.keys.clientPrefix(), Integer.toString(tries), Long.toString(scheme.min()),
+                Long.toString(scheme.max()));
         return (id == null) ? 0 : Wire.toId(id);
+    }
+
+    /** @return the first of {@code candidates} that was free, now claimed; 0 when none was */
+    int allocateAmong(int[] candidates) {
+        Object[] args = new Object[2 + candidates.length];
+        args[0] = this.node;
+        args[1] = this.keys.clientPrefix();
+        for (int i = 0; i < candidates.length; i++) {
+            args[2 + i] = Integer.toUnsignedString(candidates[i]);
+        }
+        Long id = this.redis.execute(ALLOCATE_ANY, List.of(this.keys.clients(this.node)), args);
+        return (id == null) ? 0 : Wire.toId(id);
+    }
+
+    /** Claims {@code id} whoever holds it; @return the other node that held it, or null */
+    @Nullable String takeOver(int id) {
+        String previous = this.redis.execute(TAKE_OVER, List.of(this.keys.clients(this.node)), this.node,
+                this.keys.prefix(), Integer.toUnsignedString(id));
+        return (previous == null || previous.isEmpty()) ? null : previous;
     }
 
     record Heartbeat(boolean wasAlive, Set<String> live, List<String> dead) {

@@ -1,5 +1,6 @@
 package io.switchboard.cluster;
 
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -8,48 +9,71 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntPredicate;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import io.switchboard.relay.IdAllocator;
+import io.switchboard.relay.IdScheme;
+import io.switchboard.relay.IdStrategy;
 
 /**
- * IDs unique across the cluster: Redis counts them (wrapping past 4294967295, skipping 0) and
- * each is claimed for this node in the same step, skipping IDs that any node still holds.
- * Releases are gathered and sent by {@link NodeMembership} on its next beat, so a disconnect
- * never waits for Redis.
+ * IDs unique across the cluster: each is claimed for this node in Redis in the step that picks
+ * it, skipping IDs that any node still holds. Picked from the node's {@link IdScheme}: Redis
+ * counts through its range (sequential), or this node draws candidates at random and Redis
+ * claims the first free one (random). A token's stable ID is taken over from whichever node
+ * held it, which is asked to disconnect its client first. Releases are gathered and sent by
+ * {@link NodeMembership} on its next beat, so a disconnect never waits for Redis.
  */
 final class RedisIdAllocator implements IdAllocator {
 
+    private static final Log logger = LogFactory.getLog(RedisIdAllocator.class);
+
     private static final int TRIES_PER_CALL = 1000;
+    /** Random candidates per script call: with a node's IDs a tiny part of the range, the first is almost always free. */
+    private static final int CANDIDATES_PER_CALL = 16;
+
+    /** Disconnects a client of another node, waiting a while for it to be done. */
+    @FunctionalInterface
+    interface RemoteEviction {
+        /** @return whether that node said it was done in time */
+        boolean disconnect(String node, int id);
+    }
 
     private final RedisBackplane backplane;
+    private final IdScheme scheme;
     private final BooleanSupplier joined;
+    private final RemoteEviction eviction;
+    private final SecureRandom random = new SecureRandom();
     /** The IDs this node has claimed and not released: what it claims again after an outage. */
     private final Set<Integer> held = ConcurrentHashMap.newKeySet();
     private final ConcurrentLinkedQueue<Integer> released = new ConcurrentLinkedQueue<>();
     /**
-     * Shared by allocations, from the ID's claim in Redis to its entry in {@link #held};
-     * exclusive while {@link #withHeld} compares the two, so that an ID claimed meanwhile is
-     * never taken for a stale one and released under its client.
+     * Shared by allocations and take-overs, from the ID's claim in Redis to its entry in
+     * {@link #held}; exclusive while {@link #withHeld} compares the two, so that an ID claimed
+     * meanwhile is never taken for a stale one, and while {@link #sendReleased} sends releases,
+     * so that a release never reaches Redis after the same ID was taken over again here.
      */
     private final ReadWriteLock claiming = new ReentrantReadWriteLock();
 
-    RedisIdAllocator(RedisBackplane backplane, BooleanSupplier joined) {
+    RedisIdAllocator(RedisBackplane backplane, IdScheme scheme, BooleanSupplier joined, RemoteEviction eviction) {
         this.backplane = backplane;
+        this.scheme = scheme;
         this.joined = joined;
+        this.eviction = eviction;
     }
 
     @Override
     public int allocate(IntPredicate inUse) {
-        if (!this.joined.getAsBoolean()) {
-            throw new IllegalStateException("this node has not joined the cluster (Redis unreachable?)");
-        }
+        requireJoined();
         for (int round = 0; round < 16; round++) {
             int id;
             this.claiming.readLock().lock();
             try {
-                id = this.backplane.allocate(TRIES_PER_CALL);
+                id = claimOne();
                 if (id != 0) {
                     this.held.add(id);
                 }
@@ -71,6 +95,52 @@ final class RedisIdAllocator implements IdAllocator {
         throw new IllegalStateException("no client ID is free in the cluster");
     }
 
+    private int claimOne() {
+        if (this.scheme.strategy() == IdStrategy.SEQUENTIAL) {
+            return this.backplane.allocate(this.scheme, TRIES_PER_CALL);
+        }
+        int[] candidates = new int[CANDIDATES_PER_CALL];
+        for (int i = 0; i < candidates.length; i++) {
+            candidates[i] = this.scheme.pick(this.random);
+        }
+        return this.backplane.allocateAmong(candidates);
+    }
+
+    /**
+     * Claims the stable ID in Redis whoever held it; a node that held it is asked to disconnect
+     * its client, and waited for up to {@code ack-timeout}. A node that does not answer is dead
+     * or cut off: its client cannot be reached either, and its claim is already gone.
+     */
+    @Override
+    public void takeOver(int id) {
+        requireJoined();
+        String previous;
+        this.claiming.readLock().lock();
+        try {
+            previous = this.backplane.takeOver(id);
+            this.held.add(id);
+            // A release of the ID by this node's older client must not undo this claim.
+            this.released.remove(id);
+        }
+        catch (RuntimeException ex) {
+            throw new IllegalStateException("cannot claim stable ID " + Integer.toUnsignedString(id)
+                    + " in the cluster: " + ex.getMessage(), ex);
+        }
+        finally {
+            this.claiming.readLock().unlock();
+        }
+        if (previous != null && !this.eviction.disconnect(previous, id)) {
+            logger.info("Node " + previous + " did not confirm in time that it disconnected client "
+                    + Integer.toUnsignedString(id) + ", whose stable ID a new connection here took over");
+        }
+    }
+
+    private void requireJoined() {
+        if (!this.joined.getAsBoolean()) {
+            throw new IllegalStateException("this node has not joined the cluster (Redis unreachable?)");
+        }
+    }
+
     @Override
     public void release(int id) {
         if (this.held.remove(id)) {
@@ -83,6 +153,20 @@ final class RedisIdAllocator implements IdAllocator {
         this.claiming.writeLock().lock();
         try {
             return reconcile.apply(Set.copyOf(this.held));
+        }
+        finally {
+            this.claiming.writeLock().unlock();
+        }
+    }
+
+    /** Sends the IDs released since the last call with {@code send}, no take-over under way meanwhile. */
+    void sendReleased(Consumer<List<Integer>> send) {
+        this.claiming.writeLock().lock();
+        try {
+            List<Integer> ids = takeReleased();
+            if (!ids.isEmpty()) {
+                send.accept(ids);
+            }
         }
         finally {
             this.claiming.writeLock().unlock();

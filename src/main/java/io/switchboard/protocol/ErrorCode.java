@@ -15,7 +15,13 @@ public enum ErrorCode {
     DESTINATION_BUSY(0x03, "destination busy"),
 
     /** The SEND's length was over the server's limit; the server closes the connection after this ERROR. */
-    FRAME_TOO_LARGE(0x04, "frame too large");
+    FRAME_TOO_LARGE(0x04, "frame too large"),
+
+    /** (1.1, token mode) The client's token does not allow it to send to the destination. */
+    FORBIDDEN(0x05, "forbidden"),
+
+    /** (1.1, token mode) The connection was not admitted; dest and seq are 0. */
+    AUTH_FAILED(0x06, "authentication failed");
 
     private static final ErrorCode[] BY_CODE = new ErrorCode[256];
 
@@ -46,7 +52,7 @@ public enum ErrorCode {
     /**
      * The error code for a code byte.
      * @param code the code byte, 0 to 255
-     * @return the code, or {@code null} when version 1 defines no such code
+     * @return the code, or {@code null} when version 1.1 defines no such code
      */
     public static ErrorCode fromCode(int code) {
         return (code < 0 || code > 255) ? null : BY_CODE[code];

@@ -48,6 +48,8 @@ public final class SendBatchReader {
     public static final long MAX_PAYLOAD_LIMIT = 1L << 30;
 
     private final long maxPayloadBytes;
+    /** The limit of the next frame alone, which is then the batch's only frame; -1 when none. */
+    private long nextFrameLimit = -1;
     private final int readLimit;
     private final FrameMemory memory;
     private final byte[] firstRead;
@@ -131,6 +133,18 @@ public final class SendBatchReader {
         }
     }
 
+    /**
+     * Holds the next batch to one frame, whose payload may be at most {@code maxPayloadBytes}
+     * (a connection's first frame, a connect token, has a limit of its own); the frames after it
+     * stay in the buffer for the next call, under the reader's own limit.
+     */
+    public void limitNextFrame(long maxPayloadBytes) {
+        if (maxPayloadBytes < 0 || maxPayloadBytes > this.readLimit - Wire.SEND_HEADER_BYTES) {
+            throw new IllegalArgumentException("a first frame's limit must be from 0 to the read limit");
+        }
+        this.nextFrameLimit = maxPayloadBytes;
+    }
+
     /** Memory this reader holds beyond its first-read buffer, in bytes. */
     public long heldBytes() {
         return this.held;
@@ -195,9 +209,11 @@ public final class SendBatchReader {
         int filled = this.filled;
         int pos = 0;
         int frames = 0;
+        boolean oneFrame = this.nextFrameLimit >= 0;
+        long limit = oneFrame ? this.nextFrameLimit : this.maxPayloadBytes;
         while (filled - pos >= Wire.SEND_HEADER_BYTES) {
             long length = Wire.getUnsignedInt(b, pos + 4);
-            if (length > this.maxPayloadBytes) {
+            if (length > limit) {
                 this.ended = true;
                 return new SendBatch(b, pos, frames, Wire.getUnsignedInt(b, pos), 0);
             }
@@ -207,6 +223,10 @@ public final class SendBatchReader {
             }
             pos = (int) frameEnd;
             frames++;
+            if (oneFrame) {
+                this.nextFrameLimit = -1;
+                break;
+            }
         }
         if (frames > 0) {
             this.consumed = pos;

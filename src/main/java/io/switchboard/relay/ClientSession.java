@@ -45,6 +45,11 @@ public final class ClientSession implements MessageOrigin {
     private final RelayConnection connection;
     private final RelayMetrics metrics;
     private final OutboundQueue queue;
+    private final @Nullable String subject;
+    /** Whom it may send to; null when anyone. Only its reader uses it. */
+    private final @Nullable SendPermission permission;
+    /** Its rate limits; null when none. Only its reader uses it. */
+    private final @Nullable SendRate rate;
     private final Instant connectedAt = Instant.now();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -70,12 +75,18 @@ public final class ClientSession implements MessageOrigin {
     private volatile boolean shutdownDrain;
     /** When the client began to close its session itself; 0 otherwise. */
     private volatile long closingSinceNanos;
+    /** Until when its reader waits, or last waited, for its rate; 0 when it never did. */
+    private volatile long throttledUntilNanos;
 
-    ClientSession(int id, RelayConnection connection, long maxQueuedBytes, RelayMetrics metrics, MemoryBudget budget) {
+    ClientSession(int id, RelayConnection connection, long maxQueuedBytes, RelayMetrics metrics, MemoryBudget budget,
+            ClientIdentity identity, @Nullable SendRate rate) {
         this.id = id;
         this.connection = connection;
         this.metrics = metrics;
         this.queue = new OutboundQueue(id, maxQueuedBytes, budget, this::finished);
+        this.subject = identity.subject();
+        this.permission = (identity.sendTo() != null) ? new SendPermission(identity.sendTo()) : null;
+        this.rate = rate;
     }
 
     /** The client's ID, an unsigned 32-bit value. */
@@ -119,6 +130,38 @@ public final class ClientSession implements MessageOrigin {
 
     public long queuedBytes() {
         return this.queue.queuedBytes();
+    }
+
+    /** Its token's {@code sub}, else its TLS client certificate's subject, else null. */
+    public @Nullable String subject() {
+        return this.subject;
+    }
+
+    /** Whether its reader waits for its rate now, or did within the last second. */
+    public boolean isThrottled() {
+        long until = this.throttledUntilNanos;
+        return until != 0 && System.nanoTime() - until < 1_000_000_000L;
+    }
+
+    @Nullable SendPermission permission() {
+        return this.permission;
+    }
+
+    @Nullable SendRate rate() {
+        return this.rate;
+    }
+
+    /** Its reader waits {@code nanos} for its rate, from now. */
+    void throttle(long nanos) {
+        this.throttledUntilNanos = System.nanoTime() + nanos;
+    }
+
+    /**
+     * Whether its reader should stop waiting for its rate: the connection is closing, or the
+     * relay shuts down. What it has read is then routed at once, so that it keeps its outcome.
+     */
+    boolean endsThrottle() {
+        return this.shutdownDrain || this.closing.get();
     }
 
     public boolean isClosed() {

@@ -1,22 +1,37 @@
 package io.switchboard.relay;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.event.EventListener;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionCloseEvent;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionOpenEvent;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionServerListeningEvent;
 
+import io.switchboard.protocol.ConnectToken;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.SendBatch;
+import io.switchboard.protocol.Wire;
+
 /**
- * Turns Spring Integration's connection events into clients: an open connection gets an ID, a
- * queue with its greeting and a writer, or is closed at once when this node is full or shutting
- * down; a closed one leaves the registry and its queued messages end as DESTINATION_GONE.
+ * Turns Spring Integration's connection events into clients. An open connection takes a slot of
+ * {@code max-clients} and of its address's {@code connections-per-address}, or is closed at once
+ * without an ID; then it is admitted: at once, or in token mode once its HELLO is checked
+ * (PROTOCOL.md section 8). Admitted, it gets an ID (its token's stable ID, taken over from an
+ * older connection if need be, or one from the node's {@link IdScheme}), a queue with its
+ * greeting and a writer. A connection that is not admitted gets greeting 0 and AUTH_FAILED, then
+ * is closed. A closed one leaves the registry, its slots are freed, and its queued messages end
+ * as DESTINATION_GONE.
  *
- * <p>The open event is published on the connection's reader thread before its first read, so a
- * client is registered before any of its frames is routed.
+ * <p>Threading: the open event is published on the connection's reader thread before its first
+ * read, so a client is registered before any of its frames is routed; the HELLO is handled on
+ * that thread too, the HELLO's deadline on {@link HelloDeadlines}'s, and whichever comes first
+ * decides ({@link Arrival#decide()}).
  */
 public final class ConnectionLifecycle {
 
@@ -27,18 +42,32 @@ public final class ConnectionLifecycle {
     private final RelayMetrics metrics;
     private final MemoryBudget budget;
     private final long maxQueuedBytes;
+    private final long maxPayloadBytes;
     private final int maxClients;
+    private final RelayProperties.Limits limits;
+    private final AddressLimit addresses;
+    private final @Nullable ConnectAuthenticator authenticator;
+    private final @Nullable HelloDeadlines deadlines;
+    private final ThrottledLog authFailures;
     private final AtomicInteger admitted = new AtomicInteger();
     private volatile boolean accepting = true;
 
     ConnectionLifecycle(ClientRegistry registry, IdAllocator ids, RelayMetrics metrics, MemoryBudget budget,
-            RelayProperties properties) {
+            RelayProperties properties, @Nullable ConnectAuthenticator authenticator, @Nullable HelloDeadlines deadlines) {
         this.registry = registry;
         this.ids = ids;
         this.metrics = metrics;
         this.budget = budget;
         this.maxQueuedBytes = properties.maxQueuedBytes().toBytes();
+        this.maxPayloadBytes = properties.maxPayloadBytes().toBytes();
         this.maxClients = properties.maxClients();
+        this.limits = properties.limits();
+        this.addresses = new AddressLimit(this.limits.connectionsPerAddress());
+        this.authenticator = authenticator;
+        this.deadlines = deadlines;
+        this.authFailures = new ThrottledLog(logger, (connections, ignored) -> connections
+                + " connections were not admitted (switchboard.auth.mode=token); each reason is counted in"
+                + " switchboard_auth_failures_total and logged at DEBUG");
     }
 
     @EventListener
@@ -46,67 +75,177 @@ public final class ConnectionLifecycle {
         if (!(event.getSource() instanceof RelayConnection connection)) {
             return;
         }
-        if (!admit()) {
-            reject(connection);
+        RelayMetrics.Rejection refused = takeSlots(connection);
+        if (refused != null) {
+            this.metrics.rejected(refused);
+            connection.close();
             return;
         }
-        ClientSession session;
-        do {
-            int id;
-            try {
-                id = this.ids.allocate(this.registry::contains);
-            }
-            catch (IllegalStateException ex) {
-                // No ID to give (none free, or a cluster's allocator cannot reach its store): refused like a full node.
-                logger.warn("Closing a new connection without an ID: " + ex.getMessage());
-                this.admitted.decrementAndGet();
-                reject(connection);
-                return;
-            }
-            session = new ClientSession(id, connection, this.maxQueuedBytes, this.metrics, this.budget);
+        if (this.authenticator == null) {
+            admit(connection, ClientIdentity.ANONYMOUS);
+            return;
         }
-        while (!this.registry.add(session));
+        // The HELLO alone, under its own limit; the frames after it wait in the reader's buffer.
+        connection.reader().limitNextFrame(ConnectToken.MAX_BYTES);
+        connection.arrival().awaitHello(this::hello);
+        connection.arrival().helloDeadline(
+                this.deadlines.schedule(() -> helloTimedOut(connection), this.authenticator.helloTimeout()));
+    }
+
+    /** Takes the connection's slots; the reason it is refused, or null. */
+    private RelayMetrics.@Nullable Rejection takeSlots(RelayConnection connection) {
+        if (!this.accepting) {
+            return RelayMetrics.Rejection.SHUTTING_DOWN;
+        }
+        if (this.admitted.incrementAndGet() > this.maxClients) {
+            this.admitted.decrementAndGet();
+            return RelayMetrics.Rejection.MAX_CLIENTS;
+        }
+        connection.arrival().holdsClientSlot();
+        InetSocketAddress address = connection.remoteAddress();
+        if (this.addresses.isOn() && address != null) {
+            if (!this.addresses.tryAcquire(address.getAddress())) {
+                return RelayMetrics.Rejection.PER_ADDRESS;
+            }
+            connection.arrival().holdsAddressSlot(address.getAddress());
+        }
+        return null;
+    }
+
+    /**
+     * The first frame of a connection that has not been admitted, its HELLO (or the header of a
+     * first frame over the token's limit). Called on the connection's reader thread.
+     */
+    private void hello(RelayConnection connection, SendBatch batch) {
+        if (!connection.arrival().decide()) {
+            // The deadline came first.
+            return;
+        }
+        byte[] bytes = batch.bytes();
+        ClientIdentity identity;
+        try {
+            if (batch.frames() == 0) {
+                throw (batch.oversizedDest() != Wire.OPERATOR_ID)
+                        ? new ConnectAuthenticator.Refusal(ConnectAuthenticator.Failure.NOT_HELLO,
+                                "dest " + batch.oversizedDest())
+                        : new ConnectAuthenticator.Refusal(ConnectAuthenticator.Failure.TOO_LARGE, null);
+            }
+            int dest = Wire.getInt(bytes, 0);
+            if (dest != Wire.OPERATOR_ID) {
+                throw new ConnectAuthenticator.Refusal(ConnectAuthenticator.Failure.NOT_HELLO,
+                        "dest " + Integer.toUnsignedLong(dest));
+            }
+            identity = this.authenticator.authenticate(bytes, Wire.SEND_HEADER_BYTES, Wire.getInt(bytes, 4));
+        }
+        catch (ConnectAuthenticator.Refusal refusal) {
+            refuse(connection, refusal);
+            return;
+        }
+        admit(connection, identity);
+    }
+
+    private void helloTimedOut(RelayConnection connection) {
+        if (connection.arrival().decide()) {
+            refuse(connection, new ConnectAuthenticator.Refusal(ConnectAuthenticator.Failure.TIMEOUT, null));
+        }
+    }
+
+    /** Greeting 0, then AUTH_FAILED, then the close: the reason is logged and counted, not sent. */
+    private void refuse(RelayConnection connection, ConnectAuthenticator.Refusal refusal) {
+        this.metrics.authFailed(refusal.failure());
+        if (logger.isDebugEnabled()) {
+            logger.debug("Not admitting " + connection.getHostAddress() + ": " + refusal.getMessage());
+        }
+        this.authFailures.record(1, 0);
+        byte[] answer = new byte[Wire.GREETING_BYTES + Wire.ERROR_FRAME_BYTES];
+        Wire.putError(answer, Wire.GREETING_BYTES, ErrorCode.AUTH_FAILED, 0, 0);
+        connection.refuse(answer);
+    }
+
+    /**
+     * Gives the connection its ID, queue and writer.
+     * @return false when it was closed instead (no ID to give, or it closed meanwhile)
+     */
+    private boolean admit(RelayConnection connection, ClientIdentity identity) {
+        SendRate rate = this.limits.limitsRate()
+                ? new SendRate(this.limits.messagesPerSecond(), this.limits.bytesPerSecond().toBytes(), this.maxPayloadBytes)
+                : null;
+        ClientSession session;
+        try {
+            session = (identity.stableId() != 0) ? registerStable(connection, identity, rate)
+                    : registerAssigned(connection, identity, rate);
+        }
+        catch (IllegalStateException ex) {
+            // No ID to give (none free, or a cluster's allocator cannot reach its store): refused like a full node.
+            logger.warn("Closing a new connection without an ID: " + ex.getMessage());
+            this.metrics.rejected(RelayMetrics.Rejection.NO_ID);
+            connection.close();
+            return false;
+        }
         connection.attach(session);
         this.metrics.accepted();
         Thread.ofVirtual().name("writer-" + session.idAsLong()).start(new ClientWriter(session));
         if (!connection.isOpen()) {
             // Closed before it was attached: its close event found no session.
             forget(session);
+            return false;
         }
+        return true;
+    }
+
+    private ClientSession registerAssigned(RelayConnection connection, ClientIdentity identity, @Nullable SendRate rate) {
+        ClientSession session;
+        do {
+            int id = this.ids.allocate(this.registry::contains);
+            session = new ClientSession(id, connection, this.maxQueuedBytes, this.metrics, this.budget, identity, rate);
+        }
+        while (!this.registry.add(session));
+        return session;
+    }
+
+    /**
+     * A stable ID: newest wins. The older connection with it, on this node or another, is
+     * disconnected as if by the operator before this one is greeted.
+     */
+    private ClientSession registerStable(RelayConnection connection, ClientIdentity identity, @Nullable SendRate rate) {
+        int id = identity.stableId();
+        ClientSession session = new ClientSession(id, connection, this.maxQueuedBytes, this.metrics, this.budget,
+                identity, rate);
+        while (!this.registry.add(session)) {
+            ClientSession older = this.registry.get(id);
+            if (older != null) {
+                logger.debug("Client " + session + " replaces an older connection with its stable ID");
+                // Its close event takes it out of the registry on this thread.
+                older.disconnect();
+            }
+        }
+        this.ids.takeOver(id);
+        return session;
     }
 
     @EventListener
     void closed(TcpConnectionCloseEvent event) {
         if (event.getSource() instanceof RelayConnection connection) {
+            Arrival arrival = connection.arrival();
+            arrival.cancelDeadline();
             ClientSession session = connection.session();
             if (session != null) {
                 forget(session);
             }
+            if (arrival.releaseClientSlot()) {
+                this.admitted.decrementAndGet();
+            }
+            InetAddress address = arrival.releaseAddressSlot();
+            if (address != null) {
+                this.addresses.release(address);
+            }
         }
-    }
-
-    /** Closes a connection without an ID: PROTOCOL.md section 1's answer when the node cannot take it. */
-    private void reject(RelayConnection connection) {
-        this.metrics.rejected();
-        connection.close();
-    }
-
-    private boolean admit() {
-        if (!this.accepting) {
-            return false;
-        }
-        if (this.admitted.incrementAndGet() > this.maxClients) {
-            this.admitted.decrementAndGet();
-            return false;
-        }
-        return true;
     }
 
     private void forget(ClientSession session) {
         if (session.closed()) {
             this.registry.remove(session);
             this.ids.release(session.id());
-            this.admitted.decrementAndGet();
         }
     }
 
@@ -123,5 +262,10 @@ public final class ConnectionLifecycle {
     /** New connections are admitted again. */
     void startAccepting() {
         this.accepting = true;
+    }
+
+    /** Connections from {@code address} open on this node now, when a per-address limit is set. */
+    int connectionsFrom(InetAddress address) {
+        return this.addresses.held(address);
     }
 }

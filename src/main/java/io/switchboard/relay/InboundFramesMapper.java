@@ -28,11 +28,21 @@ final class InboundFramesMapper extends TcpMessageMapper {
     @Override
     public @Nullable Message<?> toMessage(TcpConnection connection, @Nullable Map<String, Object> headers) {
         Object payload = connection.getPayload();
-        ClientSession sender = ((RelayConnection) connection).session();
-        if (payload == null || sender == null) {
+        RelayConnection relay = (RelayConnection) connection;
+        ClientSession sender = relay.session();
+        if (payload == null) {
             return null;
         }
-        return message(new InboundFrames(sender, (SendBatch) payload));
+        SendBatch batch = (SendBatch) payload;
+        if (sender == null) {
+            // Token mode: the HELLO of a connection not admitted yet; what follows it is read next.
+            Arrival.HelloHandler hello = relay.arrival().helloHandler();
+            if (hello != null) {
+                hello.hello(relay, batch);
+            }
+            return null;
+        }
+        return message(new InboundFrames(sender, batch));
     }
 
     /** The message of one read. */

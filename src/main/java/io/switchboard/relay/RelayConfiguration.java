@@ -43,11 +43,25 @@ public class RelayConfiguration {
         return new MemoryRelief(registry, metrics, budget);
     }
 
+    /** Where new IDs come from: the whole range, or in token mode the range above the stable IDs. */
     @Bean
-    ConnectionLifecycle connectionLifecycle(ClientRegistry registry, ObjectProvider<IdAllocator> ids,
-            RelayMetrics metrics, MemoryBudget budget, RelayProperties properties) {
-        return new ConnectionLifecycle(registry, ids.getIfAvailable(SequentialIdAllocator::new), metrics, budget,
-                properties);
+    IdScheme idScheme(RelayProperties properties, ObjectProvider<ConnectAuthenticator> authenticator) {
+        return IdScheme.of(properties.ids(), authenticator.getIfAvailable() != null);
+    }
+
+    @Bean
+    HelloDeadlines helloDeadlines() {
+        return new HelloDeadlines();
+    }
+
+    @Bean
+    ConnectionLifecycle connectionLifecycle(ClientRegistry registry, ObjectProvider<IdAllocator> ids, IdScheme scheme,
+            RelayMetrics metrics, MemoryBudget budget, RelayProperties properties,
+            ObjectProvider<ConnectAuthenticator> authenticator, HelloDeadlines deadlines) {
+        IdAllocator allocator = ids.getIfAvailable(() -> (scheme.strategy() == IdStrategy.RANDOM)
+                ? new RandomIdAllocator(scheme) : new SequentialIdAllocator(scheme));
+        return new ConnectionLifecycle(registry, allocator, metrics, budget, properties, authenticator.getIfAvailable(),
+                deadlines);
     }
 
     @Bean

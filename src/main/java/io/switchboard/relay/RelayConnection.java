@@ -46,6 +46,7 @@ public final class RelayConnection extends TcpNetConnection {
 
     private final Socket socket;
     private final SendBatchReader reader;
+    private final Arrival arrival = new Arrival();
     private volatile @Nullable ClientSession session;
     /** Made on the first read; only the connection's own reader thread reads. */
     private @Nullable Input input;
@@ -64,6 +65,27 @@ public final class RelayConnection extends TcpNetConnection {
 
     void attach(ClientSession session) {
         this.session = session;
+    }
+
+    /** Its slots, and in token mode the handling of its HELLO. */
+    Arrival arrival() {
+        return this.arrival;
+    }
+
+    /**
+     * Writes the answer of a connection that is not admitted (greeting 0, AUTH_FAILED), then
+     * closes. Nothing else writes to a connection before it is admitted; a write that fails only
+     * means the client has gone already.
+     */
+    void refuse(byte[] answer) {
+        try {
+            this.socket.getOutputStream().write(answer);
+            this.socket.shutdownOutput();
+        }
+        catch (IOException ex) {
+            // Gone already.
+        }
+        close();
     }
 
     /** This connection's reader of SEND frames. Its memory counts read from any thread. */

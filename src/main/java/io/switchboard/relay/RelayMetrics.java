@@ -20,7 +20,10 @@ public final class RelayMetrics {
     private final Counter messagesOut;
     private final Counter bytesOut;
     private final Map<Eviction, Counter> evictions = new EnumMap<>(Eviction.class);
-    private final Counter rejects;
+    private final Map<Rejection, Counter> rejects = new EnumMap<>(Rejection.class);
+    private final Map<ConnectAuthenticator.Failure, Counter> authFailures = new EnumMap<>(ConnectAuthenticator.Failure.class);
+    private final Counter throttles;
+    private final Counter throttledSeconds;
     private final Counter connections;
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
 
@@ -34,6 +37,24 @@ public final class RelayMetrics {
         private final String tag;
 
         Eviction(String tag) {
+            this.tag = tag;
+        }
+    }
+
+    /** Why a connection was closed without an ID. */
+    enum Rejection {
+        /** max-clients connections were open on this node. */
+        MAX_CLIENTS("max-clients"),
+        /** Its address held connections-per-address connections already. */
+        PER_ADDRESS("per-address"),
+        /** The node was shutting down. */
+        SHUTTING_DOWN("shutting-down"),
+        /** No ID could be had (none free, or the cluster's store unreachable). */
+        NO_ID("no-id");
+
+        private final String tag;
+
+        Rejection(String tag) {
             this.tag = tag;
         }
     }
@@ -52,9 +73,22 @@ public final class RelayMetrics {
                     .description("Clients disconnected as slow consumers: no write progress, or memory ran out")
                     .register(meters));
         }
-        this.rejects = Counter.builder("switchboard.connections.rejected")
-                .description("Connections closed without an ID (max-clients reached, or shutting down)")
+        for (Rejection reason : Rejection.values()) {
+            this.rejects.put(reason, Counter.builder("switchboard.connections.rejected").tag("reason", reason.tag)
+                    .description("Connections closed without an ID: max-clients or connections-per-address reached, "
+                            + "shutting down, or no ID to give")
+                    .register(meters));
+        }
+        for (ConnectAuthenticator.Failure reason : ConnectAuthenticator.Failure.values()) {
+            this.authFailures.put(reason, Counter.builder("switchboard.auth.failures").tag("reason", reason.tag())
+                    .description("Connections not admitted in token mode, by reason (the reason is never sent)")
+                    .register(meters));
+        }
+        this.throttles = Counter.builder("switchboard.throttled")
+                .description("Times a client's reader waited for its rate limit (messages- or bytes-per-second)")
                 .register(meters);
+        this.throttledSeconds = Counter.builder("switchboard.throttled.time").baseUnit("seconds")
+                .description("Time clients' readers waited for their rate limits").register(meters);
         this.connections = Counter.builder("switchboard.connections.accepted")
                 .description("Connections given an ID").register(meters);
         for (ErrorCode code : ErrorCode.values()) {
@@ -98,8 +132,17 @@ public final class RelayMetrics {
         this.evictions.get(reason).increment();
     }
 
-    void rejected() {
-        this.rejects.increment();
+    void rejected(Rejection reason) {
+        this.rejects.get(reason).increment();
+    }
+
+    void authFailed(ConnectAuthenticator.Failure reason) {
+        this.authFailures.get(reason).increment();
+    }
+
+    void throttled(long nanos) {
+        this.throttles.increment();
+        this.throttledSeconds.increment(nanos / 1e9);
     }
 
     void accepted() {

@@ -27,6 +27,8 @@ import io.switchboard.protocol.SendBatchReader;
  * @param maxClients connections taken at once by this node
  * @param shutdownGrace how long a shutdown lets the clients' queues flush before it closes the
  *        connections that are left
+ * @param ids how a new client's ID is picked in the node's range
+ * @param limits per-address and per-client limits (PROTOCOL.md section 9)
  */
 @ConfigurationProperties("switchboard")
 public record RelayProperties(
@@ -37,7 +39,9 @@ public record RelayProperties(
         @DefaultValue("pause") OverflowPolicy overflowPolicy,
         @DefaultValue("30s") @DurationUnit(ChronoUnit.SECONDS) Duration slowConsumerTimeout,
         @DefaultValue("100000") int maxClients,
-        @DefaultValue("10s") @DurationUnit(ChronoUnit.SECONDS) Duration shutdownGrace) {
+        @DefaultValue("10s") @DurationUnit(ChronoUnit.SECONDS) Duration shutdownGrace,
+        @DefaultValue("sequential") IdStrategy ids,
+        @DefaultValue Limits limits) {
 
     /** Largest payload limit the relay takes: 1 GiB (the reader's cap, safe from int overflow). */
     static final long PAYLOAD_LIMIT = SendBatchReader.MAX_PAYLOAD_LIMIT;
@@ -67,6 +71,28 @@ public record RelayProperties(
         public Tcp {
             require(port >= 0 && port <= 65535, "switchboard.tcp.port must be from 0 to 65535");
             require(backlog >= 1, "switchboard.tcp.backlog must be at least 1");
+        }
+    }
+
+    /**
+     * @param connectionsPerAddress connections one remote IP address may hold at once on this
+     *        node; 0 for no limit
+     * @param messagesPerSecond SENDs one client may make per second, with a burst of one second's
+     *        worth; 0 for no limit
+     * @param bytesPerSecond payload bytes one client may send per second, with a burst of one
+     *        second's worth or one max-size message, whichever is larger; 0 for no limit
+     */
+    public record Limits(@DefaultValue("0") int connectionsPerAddress, @DefaultValue("0") long messagesPerSecond,
+            @DefaultValue("0") DataSize bytesPerSecond) {
+        public Limits {
+            require(connectionsPerAddress >= 0, "switchboard.limits.connections-per-address must not be negative");
+            require(messagesPerSecond >= 0, "switchboard.limits.messages-per-second must not be negative");
+            require(bytesPerSecond.toBytes() >= 0, "switchboard.limits.bytes-per-second must not be negative");
+        }
+
+        /** Whether a client's SENDs are limited at all. */
+        public boolean limitsRate() {
+            return this.messagesPerSecond > 0 || this.bytesPerSecond.toBytes() > 0;
         }
     }
 

@@ -2,6 +2,7 @@ package io.switchboard.relay;
 
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -33,6 +34,8 @@ public final class Router implements MessageHandler {
 
     /** How long an offer that waits for memory sleeps between looks. */
     private static final long MEMORY_WAIT_MILLIS = 100;
+    /** A throttled reader looks this often whether its connection is closing. */
+    private static final long MAX_THROTTLE_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final ClientRegistry registry;
     private final RelayMetrics metrics;
@@ -73,10 +76,37 @@ public final class Router implements MessageHandler {
     private void route(ClientSession sender, SendBatch batch) {
         byte[] bytes = batch.bytes();
         int end = batch.end();
+        SendRate rate = sender.rate();
+        if (rate == null) {
+            routeRange(sender, bytes, 0, end);
+            return;
+        }
+        // Rate limits: route what the buckets pay for, then wait for more (the reader reads no
+        // faster: TCP holds the client back, and nothing is refused).
+        int p = 0;
+        while (p < end) {
+            int stop = rate.admit(bytes, p, end);
+            if (stop == p && !waitForRate(sender, rate.waitNanos(Wire.getInt(bytes, p + 4)))) {
+                // Closing: what was read in full is routed now.
+                stop = end;
+            }
+            routeRange(sender, bytes, p, stop);
+            p = stop;
+        }
+    }
+
+    private void routeRange(ClientSession sender, byte[] bytes, int from, int end) {
+        SendPermission permission = sender.permission();
         long seq = sender.lastSeq();
         long queued = 0;
-        for (int p = 0; p < end; ) {
+        for (int p = from; p < end; ) {
             int dest = Wire.getInt(bytes, p);
+            if (permission != null && !permission.allows(dest)) {
+                // After the size, before routing: says nothing of whether dest is connected.
+                error(sender, ErrorCode.FORBIDDEN, dest, ++seq);
+                p += Wire.SEND_HEADER_BYTES + Wire.getInt(bytes, p + 4);
+                continue;
+            }
             ClientSession target = sender.cachedTarget(dest);
             if (target == null && dest != Wire.OPERATOR_ID) {
                 target = this.registry.get(dest);
@@ -113,14 +143,41 @@ public final class Router implements MessageHandler {
         sender.routed(queued);
     }
 
+    /**
+     * The client is over its rate: its reader waits, reading nothing meanwhile, unless the
+     * connection closes or the relay shuts down first.
+     * @return false when it stopped waiting for a close or a shutdown
+     */
+    private boolean waitForRate(ClientSession sender, long nanos) {
+        sender.throttle(nanos);
+        this.metrics.throttled(nanos);
+        long deadline = System.nanoTime() + nanos;
+        for (long left = nanos; left > 0; left = deadline - System.nanoTime()) {
+            if (sender.endsThrottle()) {
+                return false;
+            }
+            LockSupport.parkNanos(Math.min(left, MAX_THROTTLE_SLICE_NANOS));
+        }
+        return true;
+    }
+
     /** One frame read into an array of its own: its payload is queued without a copy. */
     private void routeDetached(ClientSession sender, SendBatch batch) {
         byte[] bytes = batch.bytes();
         int dest = Wire.getInt(bytes, 0);
         int length = Wire.getInt(bytes, 4);
+        SendRate rate = sender.rate();
+        while (rate != null && rate.admit(bytes, 0, batch.end()) == 0 && waitForRate(sender, rate.waitNanos(length))) {
+            // Waited for the rate; a close or a shutdown routes the frame at once.
+        }
         long seq = sender.nextSeq();
         Body body = new Body(bytes, Wire.SEND_HEADER_BYTES, length, this.budget, batch.detachedMemory());
         try {
+            SendPermission permission = sender.permission();
+            if (permission != null && !permission.allows(dest)) {
+                error(sender, ErrorCode.FORBIDDEN, dest, seq);
+                return;
+            }
             ClientSession target = sender.cachedTarget(dest);
             if (target == null && dest != Wire.OPERATOR_ID) {
                 target = this.registry.get(dest);

@@ -3,18 +3,23 @@ package io.switchboard.relay;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntPredicate;
 
-import io.switchboard.protocol.Wire;
-
-/** Counts from 1 to 4294967295, then wraps, skipping 0 and IDs still in use. */
+/** Counts through the scheme's range, then wraps, skipping IDs still in use. */
 final class SequentialIdAllocator implements IdAllocator {
 
-    private final AtomicLong next = new AtomicLong();
+    private final IdScheme scheme;
+    private final AtomicLong last;
+
+    SequentialIdAllocator(IdScheme scheme) {
+        this.scheme = scheme;
+        this.last = new AtomicLong(scheme.min() - 1);
+    }
 
     @Override
     public int allocate(IntPredicate inUse) {
-        for (long tries = 0; tries < Wire.MAX_ID; tries++) {
-            long candidate = this.next.updateAndGet(n -> (n >= Wire.MAX_ID) ? 1 : n + 1);
-            int id = (int) candidate;
+        long min = this.scheme.min();
+        long max = this.scheme.max();
+        for (long tries = 0; tries < this.scheme.size(); tries++) {
+            int id = (int) this.last.updateAndGet((n) -> (n >= max || n < min) ? min : n + 1);
             if (!inUse.test(id)) {
                 return id;
             }

@@ -21,7 +21,7 @@ import org.springframework.core.env.Environment;
  * environment variable, the command line), and why. The settings' records check their values
  * in their constructors and name the property first in the message ({@code
  * switchboard.max-clients must be at least 1}); Spring Boot's own report of such a failure names
- * only the record. Values of passwords are not shown.
+ * only the record. Values of passwords and secrets are not shown.
  */
 final class SettingsFailureAnalyzer extends AbstractFailureAnalyzer<BindException> {
 
@@ -47,7 +47,8 @@ final class SettingsFailureAnalyzer extends AbstractFailureAnalyzer<BindExceptio
         ConfigurationProperty found = find(property);
         StringBuilder description = new StringBuilder("Invalid setting ").append(property);
         if (found != null) {
-            description.append(" = ").append(property.toLowerCase(Locale.ROOT).contains("password") ? "(hidden)"
+            String lower = property.toLowerCase(Locale.ROOT);
+            description.append(" = ").append((lower.contains("password") || lower.contains("secret")) ? "(hidden)"
                     : "'" + found.getValue() + "'");
             if (found.getOrigin() != null) {
                 description.append(" (from ").append(found.getOrigin()).append(')');

@@ -13,6 +13,9 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
+import io.switchboard.relay.IdScheme;
+import io.switchboard.relay.IdStrategy;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -23,6 +26,8 @@ class RedisBackplaneTest {
     static LettuceConnectionFactory factory;
     static StringRedisTemplate template;
     static final ClusterKeys KEYS = new ClusterKeys("unit:");
+    static final IdScheme ALL = IdScheme.of(IdStrategy.SEQUENTIAL, false);
+    static final IdScheme ASSIGNED_IN_TOKEN_MODE = IdScheme.of(IdStrategy.SEQUENTIAL, true);
 
     RedisBackplane one;
     RedisBackplane two;
@@ -60,12 +65,43 @@ class RedisBackplaneTest {
     void idsWrapPast4294967295SkippingZeroAndIdsHeld() {
         template.opsForValue().set(KEYS.client(2), "two");
         template.opsForValue().set(KEYS.nextId(), "4294967294");
-        assertThat(Integer.toUnsignedLong(this.one.allocate(10))).isEqualTo(4294967295L);
-        assertThat(this.one.allocate(10)).isEqualTo(1);
-        assertThat(this.one.allocate(10)).as("2 is held by node two").isEqualTo(3);
+        assertThat(Integer.toUnsignedLong(this.one.allocate(ALL, 10))).isEqualTo(4294967295L);
+        assertThat(this.one.allocate(ALL, 10)).isEqualTo(1);
+        assertThat(this.one.allocate(ALL, 10)).as("2 is held by node two").isEqualTo(3);
         assertThat(template.opsForValue().get(KEYS.client(3))).isEqualTo("one");
         assertThat(this.one.clientsOf("one")).containsExactlyInAnyOrder((int) 4294967295L, 1, 3);
         assertThat(this.one.holder(2)).isEqualTo("two");
+    }
+
+    @Test
+    void inTokenModeIdsAreCountedFrom2147483648AndWrapThere() {
+        template.opsForValue().set(KEYS.nextId(), "12");
+        assertThat(Integer.toUnsignedLong(this.one.allocate(ASSIGNED_IN_TOKEN_MODE, 10))).isEqualTo(2147483648L);
+        assertThat(Integer.toUnsignedLong(this.one.allocate(ASSIGNED_IN_TOKEN_MODE, 10))).isEqualTo(2147483649L);
+        template.opsForValue().set(KEYS.nextId(), "4294967295");
+        assertThat(Integer.toUnsignedLong(this.one.allocate(ASSIGNED_IN_TOKEN_MODE, 10))).isEqualTo(2147483648L + 2);
+    }
+
+    @Test
+    void allocateAmongClaimsTheFirstCandidateNoNodeHolds() {
+        template.opsForValue().set(KEYS.client(40), "two");
+        assertThat(this.one.allocateAmong(new int[] { 40, (int) 3000000000L, 41 })).isEqualTo((int) 3000000000L);
+        assertThat(this.one.holder((int) 3000000000L)).isEqualTo("one");
+        assertThat(this.one.clientsOf("one")).containsExactly((int) 3000000000L);
+        assertThat(this.one.allocateAmong(new int[] { 40, (int) 3000000000L })).as("both held").isZero();
+    }
+
+    @Test
+    void takeOverClaimsAStableIdFromTheNodeThatHeldItAndNamesThatNode() {
+        assertThat(this.two.takeOver(5)).as("nobody held it").isNull();
+        assertThat(this.two.takeOver(5)).as("held by itself").isNull();
+        assertThat(this.one.takeOver(5)).isEqualTo("two");
+        assertThat(this.one.holder(5)).isEqualTo("one");
+        assertThat(this.one.clientsOf("one")).containsExactly(5);
+        assertThat(this.one.clientsOf("two")).isEmpty();
+        // Node two's client with ID 5 leaves later: its release leaves the ID to node one.
+        this.two.release(List.of(5));
+        assertThat(this.one.holder(5)).isEqualTo("one");
     }
 
     @Test
@@ -73,8 +109,8 @@ class RedisBackplaneTest {
         for (int id = 1; id <= 5; id++) {
             template.opsForValue().set(KEYS.client(id), "two");
         }
-        assertThat(this.one.allocate(5)).isZero();
-        assertThat(this.one.allocate(5)).isEqualTo(6);
+        assertThat(this.one.allocate(ALL, 5)).isZero();
+        assertThat(this.one.allocate(ALL, 5)).isEqualTo(6);
     }
 
     @Test
@@ -82,8 +118,8 @@ class RedisBackplaneTest {
         this.one.heartbeat(Duration.ofMillis(300));
         RedisBackplane.Heartbeat first = this.two.heartbeat(Duration.ofSeconds(30));
         assertThat(first.live()).containsExactly("one");
-        int a = this.one.allocate(10);
-        int b = this.one.allocate(10);
+        int a = this.one.allocate(ALL, 10);
+        int b = this.one.allocate(ALL, 10);
         // b was taken over by node two meanwhile (after an outage): reaping one must leave it.
         template.opsForValue().set(KEYS.client(b), "two");
 
@@ -98,7 +134,7 @@ class RedisBackplaneTest {
     @Test
     void aLiveNodeIsNotReaped() {
         this.one.heartbeat(Duration.ofSeconds(30));
-        this.one.allocate(10);
+        this.one.allocate(ALL, 10);
         assertThat(this.two.reap("one")).isEqualTo(-1);
         assertThat(this.one.clientsOf("one")).hasSize(1);
     }
@@ -111,13 +147,13 @@ class RedisBackplaneTest {
         assertThat(this.one.holder(5)).isEqualTo("one");
         assertThat(this.one.holder(900)).isEqualTo("one");
         assertThat(this.one.clientsOf("one")).containsExactlyInAnyOrder(5, 900);
-        assertThat(this.one.allocate(10)).isEqualTo(901);
+        assertThat(this.one.allocate(ALL, 10)).isEqualTo(901);
     }
 
     @Test
     void releaseLeavesAnIdAnotherNodeHoldsNow() {
-        int a = this.one.allocate(10);
-        int b = this.one.allocate(10);
+        int a = this.one.allocate(ALL, 10);
+        int b = this.one.allocate(ALL, 10);
         template.opsForValue().set(KEYS.client(b), "two");
         this.one.release(List.of(a, b));
         assertThat(this.one.holder(a)).isNull();

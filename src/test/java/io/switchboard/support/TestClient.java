@@ -69,6 +69,29 @@ public final class TestClient implements AutoCloseable {
         return new TestClient(socket);
     }
 
+    /** Connects, sends a HELLO with {@code token} (token mode) and reads the greeting, which may be 0. */
+    public static TestClient connectWithToken(int port, String token) throws IOException {
+        return connectWithToken(port, token, 0);
+    }
+
+    /** As {@link #connectWithToken(int, String)}, with a small receive buffer as {@link #connect(int, int)} has. */
+    public static TestClient connectWithToken(int port, String token, int receiveBufferBytes) throws IOException {
+        TestClient client = connectWithoutGreeting(port, receiveBufferBytes);
+        client.writeRaw(hello(token));
+        client.readGreeting();
+        return client;
+    }
+
+    /** A HELLO frame: a SEND to 0 carrying the token. */
+    public static byte[] hello(String token) {
+        return sendFrame(Wire.OPERATOR_ID, token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Every byte the server writes from now until it closes the connection. */
+    public byte[] readAllBytes() throws IOException {
+        return this.socket.getInputStream().readAllBytes();
+    }
+
     public int readGreeting() throws IOException {
         this.id = this.reader.readGreeting();
         return this.id;

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -16,6 +17,7 @@ import io.switchboard.client.BuildVersion;
 import io.switchboard.client.ConnectionErrors;
 import io.switchboard.client.Durations;
 import io.switchboard.client.HostPort;
+import io.switchboard.client.TokenOption;
 
 /**
  * {@code bench HOST:PORT --scenario S [options]}: a load test of a Switchboard server that
@@ -96,6 +98,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--progress", description = "a progress line each second even when not on a terminal")
     private boolean progress;
 
+    @Mixin
+    private TokenOption token = new TokenOption();
+
     /**
      * @param terminal whether standard error is a terminal: progress lines are printed there
      */
@@ -114,7 +119,8 @@ public final class BenchCommand implements Callable<Integer> {
         BenchOptions options;
         try {
             options = new BenchOptions(this.server, this.scenario, this.clients, this.size, this.window, this.rate,
-                    this.flooders, this.duration, this.warmup, this.drain, this.serverPid, this.json, this.progress);
+                    this.flooders, this.duration, this.warmup, this.drain, this.serverPid, this.json, this.progress,
+                    this.token.token());
         }
         catch (IllegalArgumentException ex) {
             throw new CommandLine.ParameterException(this.spec.commandLine(), ex.getMessage());

@@ -2,6 +2,8 @@ package io.switchboard.client.bench;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 import io.switchboard.client.HostPort;
 
 /**
@@ -22,10 +24,12 @@ import io.switchboard.client.HostPort;
  * @param serverPid the server's process ID, for its CPU time per message; 0 when unknown
  * @param json print one JSON line on standard output, the summary on standard error
  * @param progress print a progress line each second on standard error
+ * @param token the connect token of every client, for a server in token mode; null for none.
+ *        It must not name a {@code sid}: each client would replace the one before
  */
 public record BenchOptions(HostPort server, Scenario scenario, int clients, int size, int window, int rate,
         int flooders, Duration duration, Duration warmup, Duration drain, long serverPid, boolean json,
-        boolean progress) {
+        boolean progress, @Nullable String token) {
 
     public BenchOptions {
         require(size >= Payload.HEADER_BYTES, "--size must be at least " + Payload.HEADER_BYTES);

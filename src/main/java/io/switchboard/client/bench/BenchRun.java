@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
 
+import io.switchboard.client.Hello;
 import io.switchboard.client.HostPort;
 import io.switchboard.client.SwitchboardClient;
 
@@ -54,11 +55,16 @@ final class BenchRun {
         SlowClient slow = null;
         try {
             for (Peer peer : peers) {
-                peer.client = SwitchboardClient.builder(o.server().host(), o.server().port()).frameListener(peer).connect();
+                SwitchboardClient.Builder builder = SwitchboardClient.builder(o.server().host(), o.server().port());
+                if (o.token() != null) {
+                    String token = o.token();
+                    builder.token(() -> token);
+                }
+                peer.client = builder.frameListener(peer).connect();
                 peer.id = peer.client.id();
             }
             if (scenario == Scenario.SLOW) {
-                slow = SlowClient.connect(o.server());
+                slow = SlowClient.connect(o.server(), o.token());
             }
             for (Peer peer : peers) {
                 switch (peer.role) {
@@ -291,12 +297,18 @@ final class BenchRun {
             this.id = id;
         }
 
-        static SlowClient connect(HostPort server) throws IOException {
+        static SlowClient connect(HostPort server, @Nullable String token) throws IOException {
             Socket socket = new Socket();
             try {
                 socket.connect(new InetSocketAddress(server.host(), server.port()), 10_000);
                 socket.setSoTimeout(10_000);
+                if (token != null) {
+                    socket.getOutputStream().write(Hello.frame(token));
+                }
                 long id = Integer.toUnsignedLong(new DataInputStream(socket.getInputStream()).readInt());
+                if (id == 0) {
+                    throw new IOException("the server did not admit the slow client: its token was refused");
+                }
                 return new SlowClient(socket, id);
             }
             catch (IOException ex) {

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 
+import io.switchboard.client.Hello;
 import io.switchboard.protocol.Wire;
 
 /**
@@ -32,10 +33,12 @@ final class ConnectRun {
 
     private final BenchOptions options;
     private final @Nullable PrintStream progress;
+    private final byte @Nullable [] hello;
 
     ConnectRun(BenchOptions options, @Nullable PrintStream progress) {
         this.options = options;
         this.progress = progress;
+        this.hello = (options.token() == null) ? null : Hello.frame(options.token());
     }
 
     /** A connection waiting for its greeting. */
@@ -73,6 +76,9 @@ final class ConnectRun {
                     channel.configureBlocking(false);
                     try {
                         boolean connected = channel.connect(address);
+                        if (connected) {
+                            sayHello(channel);
+                        }
                         channel.register(selector, connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT,
                                 new Pending(started));
                     }
@@ -107,6 +113,7 @@ final class ConnectRun {
                     try {
                         if (key.isConnectable()) {
                             if (channel.finishConnect()) {
+                                sayHello(channel);
                                 key.interestOps(SelectionKey.OP_READ);
                             }
                             continue;
@@ -156,7 +163,18 @@ final class ConnectRun {
         }
     }
 
-    /** IDs given to two connected clients, or 0, which PROTOCOL.md says no client has. */
+    /** In token mode, the HELLO: a few hundred bytes, which a new connection's socket buffer takes at once. */
+    private void sayHello(SocketChannel channel) throws IOException {
+        if (this.hello != null) {
+            ByteBuffer frame = ByteBuffer.wrap(this.hello);
+            channel.write(frame);
+            if (frame.hasRemaining()) {
+                throw new IOException("the HELLO did not fit the socket's buffer");
+            }
+        }
+    }
+
+    /** IDs given to two connected clients, or 0, which PROTOCOL.md says no client has (and token mode answers a refusal with). */
     private static long badIds(int[] ids, List<String> failures) {
         Arrays.sort(ids);
         long bad = 0;

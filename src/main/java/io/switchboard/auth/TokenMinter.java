@@ -1,0 +1,69 @@
+package io.switchboard.auth;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+import org.jspecify.annotations.Nullable;
+
+import io.switchboard.protocol.ConnectToken;
+
+/**
+ * Mints connect tokens with {@code switchboard.auth.jwt.secret} (HS256), carrying the
+ * configured {@code iss} and {@code aud} so that this server admits them. Without a secret it
+ * cannot sign: {@link #canMint()} is false. Thread-safe.
+ */
+public final class TokenMinter {
+
+    /** A token's lifetime when none is asked for. */
+    public static final Duration DEFAULT_TTL = Duration.ofHours(1);
+    /** The longest lifetime minted: a token cannot be revoked, so it should not live long. */
+    public static final Duration MAX_TTL = Duration.ofDays(30);
+
+    private final byte @Nullable [] secret;
+    private final @Nullable String issuer;
+    private final @Nullable String audience;
+    private final Clock clock;
+
+    TokenMinter(AuthProperties.Jwt jwt, Clock clock) {
+        this.secret = jwt.secretBytes();
+        this.issuer = blankToNull(jwt.issuer());
+        this.audience = blankToNull(jwt.audience());
+        this.clock = clock;
+    }
+
+    /** A signed token and when it expires. */
+    public record Minted(String token, Instant expiresAt) {
+    }
+
+    /** Whether a secret is configured to sign with. */
+    public boolean canMint() {
+        return this.secret != null;
+    }
+
+    /**
+     * @param subject {@code sub}, or null
+     * @param stableId {@code sid}, or 0 for none
+     * @param sendTo {@code send}, or null for any
+     * @param ttl from now, positive and at most {@link #MAX_TTL}; it ends on a whole second
+     * @throws IllegalArgumentException when a value is out of range
+     * @throws IllegalStateException when no secret is configured
+     */
+    public Minted mint(@Nullable String subject, long stableId, long @Nullable [] sendTo, Duration ttl) {
+        if (this.secret == null) {
+            throw new IllegalStateException("no switchboard.auth.jwt.secret to sign with");
+        }
+        if (!ttl.isPositive() || ttl.compareTo(MAX_TTL) > 0) {
+            throw new IllegalArgumentException("ttl must be positive and at most " + MAX_TTL);
+        }
+        // exp is in whole seconds: round up, so that a token never lives shorter than asked.
+        Instant expiresAt = this.clock.instant().plus(ttl).plusNanos(999_999_999).truncatedTo(ChronoUnit.SECONDS);
+        ConnectToken token = new ConnectToken(subject, stableId, sendTo, expiresAt, this.issuer, this.audience);
+        return new Minted(token.signHs256(this.secret), expiresAt);
+    }
+
+    private static @Nullable String blankToNull(@Nullable String value) {
+        return (value == null || value.isBlank()) ? null : value;
+    }
+}
