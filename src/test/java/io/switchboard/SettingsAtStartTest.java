@@ -89,4 +89,44 @@ class SettingsAtStartTest {
                 .contains("must be the password itself")
                 .doesNotContain("abcdefghijklmnopqrstuv");
     }
+
+    @Test
+    void tokenModeWithoutAKeyIsRefusedNamingTheProperties(CapturedOutput output) {
+        start(null, "--switchboard.auth.mode=token");
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains("switchboard.auth.mode")
+                .contains("switchboard.auth.jwt.secret, public-key-location or jwk-set-uri must be set")
+                .doesNotContain("Relay listening")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void aSecretShorterThan32BytesIsRefusedWithoutShowingIt(CapturedOutput output) {
+        start(null, "--switchboard.auth.jwt.secret=c2hvcnQtc2VjcmV0");
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains("switchboard.auth.jwt.secret")
+                .contains("at least 32 bytes")
+                .doesNotContain("c2hvcnQtc2VjcmV0")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void anUnknownModeOrANegativeLimitIsRefused(CapturedOutput output) {
+        start(null, "--switchboard.auth.mode=tokens");
+        assertThat(output.getAll()).contains("Property: switchboard.auth.mode").contains("Value: \"tokens\"");
+        start(null, "--switchboard.limits.messages-per-second=-1");
+        assertThat(output.getAll()).contains("switchboard.limits.messages-per-second must not be negative");
+        start(null, "--switchboard.ids=counting");
+        assertThat(output.getAll()).contains("Property: switchboard.ids").contains("Value: \"counting\"");
+    }
+
+    @Test
+    void aPublicKeyThatCannotBeReadStopsTheStartNamingTheProperty(CapturedOutput output) {
+        start(null, "--switchboard.auth.mode=token", "--switchboard.auth.jwt.public-key-location=file:/no/such/key.pem");
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains("Invalid setting switchboard.auth.jwt.public-key-location = 'file:/no/such/key.pem'")
+                .contains("cannot be read")
+                .doesNotContain("Relay listening")
+                .doesNotContain("\tat ");
+    }
 }

@@ -113,8 +113,8 @@ final class ConnectTokenDecoders {
             default -> null;
         };
         if (algorithm == null) {
-            throw new IllegalArgumentException("switchboard.auth.jwt.public-key-location: an EC key on a curve other than"
-                    + " P-256, P-384 or P-521");
+            throw new IllegalArgumentException("switchboard.auth.jwt.public-key-location holds an EC key on a curve other"
+                    + " than P-256, P-384 or P-521");
         }
         // One key, whatever kid a token names, as for an RSA key (Spring's builder takes RSA keys only).
         SingleKeyJWSKeySelector<SecurityContext> selector = new SingleKeyJWSKeySelector<>(algorithm, ec);

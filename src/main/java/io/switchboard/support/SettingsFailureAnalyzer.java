@@ -6,7 +6,6 @@ import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
@@ -19,11 +18,13 @@ import org.springframework.core.env.Environment;
  * Spring Boot's one-paragraph failure report for a {@code switchboard.*} setting that the
  * application refused: the property, its value and where it was set (a file and line, an
  * environment variable, the command line), and why. The settings' records check their values
- * in their constructors and name the property first in the message ({@code
- * switchboard.max-clients must be at least 1}); Spring Boot's own report of such a failure names
- * only the record. Values of passwords and secrets are not shown.
+ * in their constructors, and the beans that read what a setting names (a key file) check it as
+ * they start; both throw an IllegalArgumentException whose message names the property first
+ * ({@code switchboard.max-clients must be at least 1}); Spring Boot's own report of such a
+ * failure names only the record, or prints a stack trace. Values of passwords and secrets are
+ * not shown.
  */
-final class SettingsFailureAnalyzer extends AbstractFailureAnalyzer<BindException> {
+final class SettingsFailureAnalyzer extends AbstractFailureAnalyzer<IllegalArgumentException> {
 
     private static final Pattern NAMED = Pattern.compile("^(switchboard\\.[a-z0-9.-]+) (.+)$", Pattern.DOTALL);
 
@@ -34,12 +35,8 @@ final class SettingsFailureAnalyzer extends AbstractFailureAnalyzer<BindExceptio
     }
 
     @Override
-    protected @Nullable FailureAnalysis analyze(Throwable rootFailure, BindException cause) {
-        Throwable reason = cause.getCause();
-        while (reason != null && !(reason instanceof IllegalArgumentException)) {
-            reason = reason.getCause();
-        }
-        Matcher named = (reason != null && reason.getMessage() != null) ? NAMED.matcher(reason.getMessage()) : null;
+    protected @Nullable FailureAnalysis analyze(Throwable rootFailure, IllegalArgumentException cause) {
+        Matcher named = (cause.getMessage() != null) ? NAMED.matcher(cause.getMessage()) : null;
         if (named == null || !named.matches()) {
             return null; // Spring Boot's own analyzers say it as well as can be said.
         }

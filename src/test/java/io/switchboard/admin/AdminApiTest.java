@@ -147,9 +147,12 @@ class AdminApiTest {
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.contentType()).startsWith("application/json");
             JsonNode json = response.json();
-            // Exactly ADMIN-API.md's fields: no "node" on a single node.
+            // ADMIN-API.md's fields, no "node" on a single node; "throttled" beyond them.
             assertThat(json.properties()).extracting(Map.Entry::getKey).containsExactly("id", "remoteAddress",
-                    "connectedAt", "messagesIn", "messagesOut", "bytesIn", "bytesOut", "queuedBytes");
+                    "connectedAt", "messagesIn", "messagesOut", "bytesIn", "bytesOut", "queuedBytes", "subject",
+                    "throttled");
+            assertThat(json.get("subject").isNull()).as("subject without a token or certificate").isTrue();
+            assertThat(json.get("throttled").asBoolean()).isFalse();
             assertThat(json.get("id").asLong()).isEqualTo(Integer.toUnsignedLong(client.id()));
             assertThat(json.get("remoteAddress").asString()).isEqualTo("127.0.0.1:" + client.socket().getLocalPort());
             Instant connectedAt = Instant.parse(json.get("connectedAt").asString());
@@ -162,6 +165,13 @@ class AdminApiTest {
             assertThat(this.admin.get("/api/clients/000" + Integer.toUnsignedLong(client.id())).json().get("id").asLong())
                     .isEqualTo(Integer.toUnsignedLong(client.id()));
         }
+    }
+
+    @Test
+    void mintingTokensWithoutASecretIs404() {
+        assertProblem(this.admin.post("/api/tokens", "{}".getBytes(StandardCharsets.UTF_8), "application/json"), 404);
+        assertThat(AdminHttp.anonymous(this.httpPort).post("/api/tokens", new byte[0], "application/json").status())
+                .isEqualTo(401);
     }
 
     @Test

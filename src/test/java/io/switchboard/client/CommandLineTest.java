@@ -87,7 +87,7 @@ class CommandLineTest {
         assertThat(typo.err()).contains("did you mean '--scenario'?");
         Run noAddress = run("client");
         assertThat(noAddress.exitCode()).isEqualTo(2);
-        assertThat(noAddress.err().lines()).hasSize(2).last().isEqualTo("usage: java -jar switchboard.jar client HOST:PORT");
+        assertThat(noAddress.err().lines()).hasSize(2).last().isEqualTo("usage: java -jar switchboard.jar client HOST:PORT [--token JWT]");
     }
 
     @Test

@@ -219,6 +219,38 @@ class SendBatchReaderTest {
         }
     }
 
+    /**
+     * Token mode's HELLO: the first frame alone, under a limit of its own, split anywhere; the
+     * frames after it, under the reader's limit (here below the first frame's), come next.
+     */
+    @Test
+    void aFirstFrameLimitedOnItsOwnComesAloneWhereverTheStreamIsSplit() throws IOException {
+        Frame hello = new Frame(0, payload(200));
+        List<Frame> after = List.of(new Frame(8, "hi".getBytes()), new Frame(9, payload(100)));
+        byte[] bytes = concat(hello.bytes(), bytesOf(after));
+        for (int cut = 0; cut < bytes.length; cut++) {
+            SendBatchReader reader = new SendBatchReader(150);
+            reader.limitNextFrame(8192);
+            InputStream in = (cut == 0) ? new ByteArrayInputStream(bytes) : ChunkedInputStream.split(bytes, cut);
+            assertThat(framesOf(reader.read(in))).as("cut at %s", cut).containsExactly(hello);
+            assertThat(flat(readAll(reader, in))).as("cut at %s", cut).isEqualTo(after);
+        }
+    }
+
+    @Test
+    void aFirstFrameOverItsOwnLimitEndsTheReaderAtItsHeader() throws IOException {
+        SendBatchReader reader = new SendBatchReader(1024 * 1024);
+        reader.limitNextFrame(8192);
+        byte[] header = new byte[Wire.SEND_HEADER_BYTES];
+        Wire.putSendHeader(header, 0, 0, 8193);
+        SendBatch batch = reader.read(new ChunkedInputStream().add(header).poison(new byte[1]));
+        assertThat(batch.frames()).isZero();
+        assertThat(batch.oversizedDest()).isZero();
+        assertThatThrownBy(() -> reader.read(new ByteArrayInputStream(new byte[0]))).isInstanceOf(EOFException.class);
+        assertThatIllegalArgumentException().isThrownBy(() -> new SendBatchReader(1024).limitNextFrame(
+                SendBatchReader.DEFAULT_READ_LIMIT));
+    }
+
     @Test
     void splitAtEveryPairOfOffsetsGivesTheSameFrames() throws IOException {
         byte[] bytes = bytesOf(FRAMES.subList(0, 2));

@@ -72,7 +72,7 @@ class ServerFrameReaderTest {
     void unknownTypeOrCodeIsAProtocolError() {
         assertThatThrownBy(() -> reader("03 00 00 00 00").read()).isInstanceOf(ServerFrameReader.ProtocolException.class);
         assertThatThrownBy(() -> reader("00").read()).isInstanceOf(ServerFrameReader.ProtocolException.class);
-        assertThatThrownBy(() -> reader("02 05 00 00 00 01 00 00 00 00 00 00 00 01").read())
+        assertThatThrownBy(() -> reader("02 07 00 00 00 01 00 00 00 00 00 00 00 01").read())
                 .isInstanceOf(ServerFrameReader.ProtocolException.class);
         assertThatThrownBy(() -> reader("02 00 00 00 00 01 00 00 00 00 00 00 00 01").read())
                 .isInstanceOf(ServerFrameReader.ProtocolException.class);

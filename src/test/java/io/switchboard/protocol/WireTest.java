@@ -61,15 +61,18 @@ class WireTest {
     }
 
     @Test
-    void errorCodesOfVersionOne() {
+    void errorCodesOfVersionOnePointOne() {
         assertThat(ErrorCode.UNKNOWN_DESTINATION.code()).isEqualTo(0x01);
         assertThat(ErrorCode.DESTINATION_GONE.code()).isEqualTo(0x02);
         assertThat(ErrorCode.DESTINATION_BUSY.code()).isEqualTo(0x03);
         assertThat(ErrorCode.FRAME_TOO_LARGE.code()).isEqualTo(0x04);
+        assertThat(ErrorCode.FORBIDDEN.code()).isEqualTo(0x05);
+        assertThat(ErrorCode.AUTH_FAILED.code()).isEqualTo(0x06);
+        assertThat(ErrorCode.values()).hasSize(6);
         for (ErrorCode code : ErrorCode.values()) {
             assertThat(ErrorCode.fromCode(code.code())).isSameAs(code);
         }
-        for (int undefined : new int[] { -1, 0, 5, 0xFF, 256 }) {
+        for (int undefined : new int[] { -1, 0, 7, 0xFF, 256 }) {
             assertThat(ErrorCode.fromCode(undefined)).as("code %s", undefined).isNull();
         }
     }
