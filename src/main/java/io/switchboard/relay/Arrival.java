@@ -30,6 +30,7 @@ final class Arrival {
     private volatile @Nullable HelloHandler hello;
     private volatile @Nullable ScheduledFuture<?> deadline;
     private final AtomicBoolean decided = new AtomicBoolean();
+    private volatile boolean refused;
 
     void holdsClientSlot() {
         this.clientSlot.set(true);
@@ -75,6 +76,15 @@ final class Arrival {
         this.hello = null;
         cancelDeadline();
         return true;
+    }
+
+    /** Not admitted: its answer is written, and what it sends now is dropped. */
+    void refused() {
+        this.refused = true;
+    }
+
+    boolean isRefused() {
+        return this.refused;
     }
 
     void cancelDeadline() {

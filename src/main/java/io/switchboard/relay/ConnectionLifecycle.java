@@ -139,6 +139,8 @@ public final class ConnectionLifecycle {
         }
         catch (ConnectAuthenticator.Refusal refusal) {
             refuse(connection, refusal);
+            // On the reader's thread: drop what the client still sends, unparsed, then close.
+            connection.closeInOrder();
             return;
         }
         admit(connection, identity);
@@ -147,10 +149,18 @@ public final class ConnectionLifecycle {
     private void helloTimedOut(RelayConnection connection) {
         if (connection.arrival().decide()) {
             refuse(connection, new ConnectAuthenticator.Refusal(ConnectAuthenticator.Failure.TIMEOUT, null));
+            // The reader is blocked in a read: whatever it reads next makes it close in order
+            // (InboundFramesMapper), and a client that sends nothing more is closed after the linger.
+            this.deadlines.schedule(connection::close, RelayConnection.LINGER);
         }
     }
 
-    /** Greeting 0, then AUTH_FAILED, then the close: the reason is logged and counted, not sent. */
+    /**
+     * Greeting 0, then AUTH_FAILED, then this side's end of the stream: the reason is logged
+     * and counted, not sent. The caller closes the connection, not at once: closing a socket
+     * with bytes from the client unread in it resets the connection, and a reset can lose the
+     * answer before the client reads it.
+     */
     private void refuse(RelayConnection connection, ConnectAuthenticator.Refusal refusal) {
         this.metrics.authFailed(refusal.failure());
         if (logger.isDebugEnabled()) {
@@ -251,7 +261,8 @@ public final class ConnectionLifecycle {
 
     @EventListener
     void listening(TcpConnectionServerListeningEvent event) {
-        logger.info("Relay listening on TCP port " + event.getPort());
+        logger.info("Relay listening on TCP port " + event.getPort()
+                + ((this.authenticator != null) ? " (token mode: a client's first frame must be a HELLO with a connect token)" : ""));
     }
 
     /** New connections are closed without an ID from now on. */

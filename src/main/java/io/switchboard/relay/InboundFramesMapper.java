@@ -40,6 +40,10 @@ final class InboundFramesMapper extends TcpMessageMapper {
             if (hello != null) {
                 hello.hello(relay, batch);
             }
+            else if (relay.arrival().isRefused()) {
+                // Refused while this reader waited (the HELLO's deadline): drop the rest unparsed.
+                relay.closeInOrder();
+            }
             return null;
         }
         return message(new InboundFrames(sender, batch));

@@ -73,19 +73,20 @@ public final class RelayConnection extends TcpNetConnection {
     }
 
     /**
-     * Writes the answer of a connection that is not admitted (greeting 0, AUTH_FAILED), then
-     * closes. Nothing else writes to a connection before it is admitted; a write that fails only
-     * means the client has gone already.
+     * Writes the answer of a connection that is not admitted (greeting 0, AUTH_FAILED) and ends
+     * this side of the stream; the caller closes it. Nothing else writes to a connection before
+     * it is admitted, and the answer fits an empty socket buffer, so this does not wait.
      */
     void refuse(byte[] answer) {
+        this.arrival.refused();
         try {
             this.socket.getOutputStream().write(answer);
             this.socket.shutdownOutput();
         }
         catch (IOException ex) {
-            // Gone already.
+            // The client has gone already.
+            close();
         }
-        close();
     }
 
     /** This connection's reader of SEND frames. Its memory counts read from any thread. */
@@ -139,7 +140,8 @@ public final class RelayConnection extends TcpNetConnection {
      * the client is written: first this side only, then, for at most {@link #LINGER}, it reads and
      * drops what the client still sends, then it closes. Closing a socket with unread data in it
      * resets the connection, and a reset can take with it the frames the client has not read
-     * yet, such as the FRAME_TOO_LARGE that explains the close. Called by the client's writer.
+     * yet, such as the FRAME_TOO_LARGE that explains the close. Called by the client's writer,
+     * or by the reader of a connection that was not admitted (token mode), after its answer.
      */
     void closeInOrder() {
         try {

@@ -3,6 +3,7 @@ package io.switchboard.deploy;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -19,6 +20,7 @@ import org.springframework.boot.json.JsonParserFactory;
 
 import io.switchboard.client.Commands;
 import io.switchboard.client.HostPort;
+import io.switchboard.client.TokenCommand;
 import io.switchboard.client.bench.BenchCommand;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -83,6 +85,9 @@ class ReadmeTest {
                         new PrintStream(PrintStream.nullOutputStream()), false))
                         .parseArgs(Arrays.stream(args).skip(1).map((arg) -> arg.equals("PID") || arg.equals("$!") ? "1" : arg)
                                 .toArray(String[]::new));
+                case "token" -> new CommandLine(new TokenCommand(new PrintStream(PrintStream.nullOutputStream()),
+                        new PrintStream(PrintStream.nullOutputStream()), Clock.systemUTC()))
+                        .parseArgs(Arrays.stream(args).skip(1).toArray(String[]::new));
                 case "--help", "--version", "generate-completion" -> assertThat(args).as(command).hasSize(1);
                 default -> throw new AssertionError("not a command the jar takes: " + command);
             }

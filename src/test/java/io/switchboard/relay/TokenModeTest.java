@@ -55,6 +55,9 @@ class TokenModeTest extends RelayTestSupport {
     @Autowired
     MeterRegistry meters;
 
+    @Autowired
+    RelayServerConnectionFactory factory;
+
     /** Claims this server admits: its issuer and audience, valid for an hour. */
     static Map<String, Object> valid() {
         Map<String, Object> claims = new HashMap<>();
@@ -196,6 +199,21 @@ class TokenModeTest extends RelayTestSupport {
         assertThat(counted).isEqualTo(Map.of(refused.reason(), 1.0));
         other.send(receiver.id(), "marker".getBytes());
         assertThat(receiver.readDeliver().payload()).isEqualTo("marker".getBytes());
+    }
+
+    /**
+     * A client that goes on writing after a refused HELLO still reads the whole answer: the
+     * server drops what it sends before closing, as closing with it unread would reset the
+     * connection and could lose the answer.
+     */
+    @Test
+    void aRefusedClientThatGoesOnWritingStillReadsTheWholeAnswer() throws Exception {
+        int before = this.factory.getOpenConnectionIds().size();
+        TestClient stranger = track(TestClient.connectWithoutGreeting(port()));
+        // More than the server reads with the HELLO: bytes it has not read when it closes.
+        stranger.writeRaw(TestClient.frames(TestClient.hello("not a token"), new byte[256 * 1024]));
+        await().atMost(PATIENCE).until(() -> this.factory.getOpenConnectionIds().size() == before);
+        assertThat(stranger.readAllBytes()).isEqualTo(NOT_ADMITTED);
     }
 
     @Test
