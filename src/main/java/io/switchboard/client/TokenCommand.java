@@ -51,7 +51,7 @@ public final class TokenCommand implements Callable<Integer> {
     private @Nullable String subject;
 
     @Option(names = "--sid", paramLabel = "N", description = "a stable ID, 1 to 2147483647 (default: the server assigns one)")
-    private long stableId;
+    private @Nullable Long stableId;
 
     @Option(names = "--send", paramLabel = "ID", split = ",", description = "the only IDs the client may send to (default: any)")
     private @Nullable List<Long> sendTo;
@@ -83,11 +83,16 @@ public final class TokenCommand implements Callable<Integer> {
         if (!this.ttl.isPositive() || this.ttl.compareTo(MAX_TTL) > 0) {
             throw usage("--ttl must be more than 0 and at most 30d");
         }
+        if (this.stableId != null && this.stableId < 1) {
+            // 0 would mean "no sid" to the token; asked for, it is out of range.
+            throw usage("--sid must be from 1 to " + ConnectToken.MAX_STABLE_ID);
+        }
+        long sid = (this.stableId == null) ? 0 : this.stableId;
         long[] send = (this.sendTo == null) ? null : this.sendTo.stream().mapToLong(Long::longValue).toArray();
         Instant expiresAt = this.clock.instant().plus(this.ttl).plusNanos(999_999_999).truncatedTo(ChronoUnit.SECONDS);
         ConnectToken token;
         try {
-            token = new ConnectToken(this.subject, this.stableId, send, expiresAt, blankToNull(this.issuer),
+            token = new ConnectToken(this.subject, sid, send, expiresAt, blankToNull(this.issuer),
                     blankToNull(this.audience));
         }
         catch (IllegalArgumentException ex) {

@@ -101,7 +101,7 @@ public class ClusterConfiguration {
     RedisIdAllocator redisIdAllocator(RedisBackplane backplane, IdScheme scheme, ObjectProvider<NodeMembership> membership,
             ObjectProvider<ClusterDirectory> directory) {
         return new RedisIdAllocator(backplane, scheme, () -> membership.getObject().isJoined(),
-                (node, id) -> directory.getObject().evict(node, id));
+                (id) -> directory.getObject().takenOver(id));
     }
 
     @Bean

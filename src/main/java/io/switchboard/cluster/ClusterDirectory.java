@@ -43,7 +43,7 @@ public final class ClusterDirectory {
     private static final byte LIST = 1;
     private static final byte GET = 2;
     private static final byte BROADCAST = 3;
-    private static final byte EVICT = 4;
+    private static final byte TAKEN_OVER = 4;
 
     /** A client of some node of the cluster, with the counters of ADMIN-API.md. */
     public record ClusterClient(long id, String node, String remoteAddress, Instant connectedAt, long messagesIn,
@@ -197,12 +197,19 @@ public final class ClusterDirectory {
     }
 
     /**
-     * A stable ID was taken over by a new connection of this node: {@code node}'s client with it
-     * is disconnected, and waited for up to {@code ack-timeout}.
-     * @return whether that node said it was done in time
+     * A stable ID was taken over by a new connection of this node: every other node learns that
+     * the ID is here now, and the one that had a client with it disconnects that client. Waits
+     * for their answers, up to {@code ack-timeout}.
+     * @return the nodes that did not answer in time
      */
-    boolean evict(String node, int id) {
-        return ask(node, EVICT, ByteBuffer.allocate(4).putInt(id).array()) != null;
+    List<String> takenOver(int id) {
+        List<String> unanswered = new ArrayList<>();
+        askAll(this.liveNodes.get(), TAKEN_OVER, ByteBuffer.allocate(4).putInt(id).array()).forEach((node, answer) -> {
+            if (answer == null) {
+                unanswered.add(node);
+            }
+        });
+        return unanswered;
     }
 
     boolean disconnectLocal(int id) {
@@ -231,9 +238,11 @@ public final class ClusterDirectory {
                 reply = encodeClients((session == null) ? List.of() : List.of(describe(node(), session)));
             }
             case BROADCAST -> reply = ByteBuffer.allocate(4).putInt(broadcastLocal(body)).array();
-            case EVICT -> {
+            case TAKEN_OVER -> {
+                int id = ByteBuffer.wrap(body).getInt();
+                this.remote.movedTo(id, from);
                 // Its close routes what it read and ends what was queued for it as DESTINATION_GONE.
-                disconnectLocal(ByteBuffer.wrap(body).getInt());
+                disconnectLocal(id);
                 reply = new byte[0];
             }
             default -> {

@@ -47,7 +47,8 @@ final class LocalDelivery {
         OfferResult result = this.router.offer(dest, src, entry, offset, length, origin, ticket, 0);
         switch (result) {
             case QUEUED -> { }
-            case CLOSED -> origin.failed(ErrorCode.UNKNOWN_DESTINATION, dest, ticket);
+            case CLOSED -> origin.failed(this.remote.movedAwayRecently(dest) ? ErrorCode.DESTINATION_GONE
+                    : ErrorCode.UNKNOWN_DESTINATION, dest, ticket);
             case GONE -> origin.failed(ErrorCode.DESTINATION_GONE, dest, ticket);
             case BUSY -> {
                 if (!this.pause) {

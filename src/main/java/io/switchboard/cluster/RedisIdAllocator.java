@@ -36,17 +36,17 @@ final class RedisIdAllocator implements IdAllocator {
     /** Random candidates per script call: with a node's IDs a tiny part of the range, the first is almost always free. */
     private static final int CANDIDATES_PER_CALL = 16;
 
-    /** Disconnects a client of another node, waiting a while for it to be done. */
+    /** Tells the other nodes that an ID is this node's now; the one that had it disconnects its client. */
     @FunctionalInterface
-    interface RemoteEviction {
-        /** @return whether that node said it was done in time */
-        boolean disconnect(String node, int id);
+    interface TakeOverNotice {
+        /** @return the nodes that did not answer within {@code ack-timeout} */
+        List<String> takenOver(int id);
     }
 
     private final RedisBackplane backplane;
     private final IdScheme scheme;
     private final BooleanSupplier joined;
-    private final RemoteEviction eviction;
+    private final TakeOverNotice notice;
     private final SecureRandom random = new SecureRandom();
     /** The IDs this node has claimed and not released: what it claims again after an outage. */
     private final Set<Integer> held = ConcurrentHashMap.newKeySet();
@@ -59,11 +59,11 @@ final class RedisIdAllocator implements IdAllocator {
      */
     private final ReadWriteLock claiming = new ReentrantReadWriteLock();
 
-    RedisIdAllocator(RedisBackplane backplane, IdScheme scheme, BooleanSupplier joined, RemoteEviction eviction) {
+    RedisIdAllocator(RedisBackplane backplane, IdScheme scheme, BooleanSupplier joined, TakeOverNotice notice) {
         this.backplane = backplane;
         this.scheme = scheme;
         this.joined = joined;
-        this.eviction = eviction;
+        this.notice = notice;
     }
 
     @Override
@@ -107,9 +107,11 @@ final class RedisIdAllocator implements IdAllocator {
     }
 
     /**
-     * Claims the stable ID in Redis whoever held it; a node that held it is asked to disconnect
-     * its client, and waited for up to {@code ack-timeout}. A node that does not answer is dead
-     * or cut off: its client cannot be reached either, and its claim is already gone.
+     * Claims the stable ID in Redis whoever held it. When another node held it, every node is
+     * told (so that none routes to the old holder from a cached look-up), the old holder
+     * disconnects its client, and this waits for their answers, up to {@code ack-timeout}. A
+     * node that does not answer is dead or cut off: its client cannot be reached either, and its
+     * claim is already gone.
      */
     @Override
     public void takeOver(int id) {
@@ -129,9 +131,12 @@ final class RedisIdAllocator implements IdAllocator {
         finally {
             this.claiming.readLock().unlock();
         }
-        if (previous != null && !this.eviction.disconnect(previous, id)) {
-            logger.info("Node " + previous + " did not confirm in time that it disconnected client "
-                    + Integer.toUnsignedString(id) + ", whose stable ID a new connection here took over");
+        if (previous != null) {
+            List<String> unanswered = this.notice.takenOver(id);
+            if (!unanswered.isEmpty()) {
+                logger.info("Nodes " + unanswered + " did not confirm in time that they know client "
+                        + Integer.toUnsignedString(id) + " is here now (it was on " + previous + ")");
+            }
         }
     }
 

@@ -59,6 +59,13 @@ final class RemoteRouter implements RemoteDestinations {
     /** Which node holds an ID: an ID is not handed out again before 2^32 others, so this stays true until its node says otherwise or leaves. */
     private final ConcurrentHashMap<Integer, String> holders = new ConcurrentHashMap<>();
     private final AtomicLong tickets = new AtomicLong();
+    /**
+     * Stable IDs whose client here was replaced by a newer connection on another node, and
+     * when: a message for one that arrives meanwhile was sent while the client was connected
+     * (here, then there), so it ends as DESTINATION_GONE, not UNKNOWN_DESTINATION. Kept for two
+     * ack timeouts, past which no sender waits for a message still on its way.
+     */
+    private final ConcurrentHashMap<Integer, Long> movedAway = new ConcurrentHashMap<>();
 
     RemoteRouter(RedisBackplane backplane, ClusterProperties properties) {
         this.backplane = backplane;
@@ -155,10 +162,35 @@ final class RemoteRouter implements RemoteDestinations {
         if (code == null) {
             code = ErrorCode.DESTINATION_GONE;
         }
-        if (code == ErrorCode.UNKNOWN_DESTINATION) {
+        if (code == ErrorCode.UNKNOWN_DESTINATION || code == ErrorCode.DESTINATION_GONE) {
+            // That node has no such client (any more): look the ID up again next time.
             this.holders.remove(message.dest, message.node);
         }
         message.origin.failed(code, message.dest, message.seq);
+    }
+
+    /**
+     * A stable ID is {@code node}'s now (a newer connection there took it over): messages to it
+     * go there from now on, and one still arriving here for the client it replaced ends as
+     * DESTINATION_GONE ({@link #movedAwayRecently}).
+     */
+    void movedTo(int id, String node) {
+        long now = System.nanoTime();
+        if (this.movedAway.size() >= MAX_CACHED_HOLDERS) {
+            this.movedAway.values().removeIf((at) -> now - at > movedKeepNanos());
+        }
+        this.movedAway.put(id, now);
+        this.holders.put(id, node);
+    }
+
+    /** Whether {@code id}'s client here was replaced by a connection on another node lately. */
+    boolean movedAwayRecently(int id) {
+        Long at = this.movedAway.get(id);
+        return at != null && System.nanoTime() - at <= movedKeepNanos();
+    }
+
+    private long movedKeepNanos() {
+        return 2 * this.ackTimeout.toNanos();
     }
 
     /**
