@@ -2,7 +2,6 @@ package io.switchboard.relay;
 
 import java.net.InetAddress;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jspecify.annotations.Nullable;
 
@@ -14,8 +13,9 @@ import io.switchboard.protocol.SendBatch;
  * of its HELLO, the HELLO's deadline, and whether the HELLO or the deadline decided first.
  *
  * <p>Threading: the slots are taken on the reader thread and given back by the close event's
- * thread, once (atomically); the HELLO fields are written on the reader thread before its first
- * read and read by the reader and the deadline's thread.
+ * thread, once, under this object's lock, which also tells a reader that takes a slot after the
+ * close that it must give it back itself; the HELLO fields are written on the reader thread
+ * before its first read and read by the reader and the deadline's thread.
  */
 final class Arrival {
 
@@ -25,31 +25,45 @@ final class Arrival {
         void hello(RelayConnection connection, SendBatch batch);
     }
 
-    private final AtomicBoolean clientSlot = new AtomicBoolean();
-    private volatile @Nullable InetAddress addressSlot;
+    /** Guarded by this object's lock, with {@link #clientSlot} and {@link #addressSlot}: set at the close. */
+    private boolean closed;
+    private boolean clientSlot;
+    private @Nullable InetAddress addressSlot;
     private volatile @Nullable HelloHandler hello;
     private volatile @Nullable ScheduledFuture<?> deadline;
-    private final AtomicBoolean decided = new AtomicBoolean();
+    /** Guarded by this object's lock: whether the HELLO or its deadline has decided. */
+    private boolean decided;
     private volatile boolean refused;
 
-    void holdsClientSlot() {
-        this.clientSlot.set(true);
+    /** The slots a closed connection gave back: its {@code max-clients} slot, and its address's if it held one. */
+    record Slots(boolean client, @Nullable InetAddress address) {
     }
 
-    /** @return whether it held one, now given back */
-    boolean releaseClientSlot() {
-        return this.clientSlot.getAndSet(false);
+    /** @return false when the connection has closed meanwhile: the caller gives the slot back itself */
+    synchronized boolean holdClientSlot() {
+        if (this.closed) {
+            return false;
+        }
+        this.clientSlot = true;
+        return true;
     }
 
-    void holdsAddressSlot(InetAddress address) {
+    /** @return false when the connection has closed meanwhile: the caller gives the slot back itself */
+    synchronized boolean holdAddressSlot(InetAddress address) {
+        if (this.closed) {
+            return false;
+        }
         this.addressSlot = address;
+        return true;
     }
 
-    /** @return the address whose slot it held, now given back; null when none */
-    synchronized @Nullable InetAddress releaseAddressSlot() {
-        InetAddress address = this.addressSlot;
+    /** The connection has closed: the slots it held, given back once. */
+    synchronized Slots close() {
+        this.closed = true;
+        Slots held = new Slots(this.clientSlot, this.addressSlot);
+        this.clientSlot = false;
         this.addressSlot = null;
-        return address;
+        return held;
     }
 
     void awaitHello(HelloHandler handler) {
@@ -70,8 +84,11 @@ final class Arrival {
      * @return true the first time only
      */
     boolean decide() {
-        if (!this.decided.compareAndSet(false, true)) {
-            return false;
+        synchronized (this) {
+            if (this.decided) {
+                return false;
+            }
+            this.decided = true;
         }
         this.hello = null;
         cancelDeadline();

@@ -101,13 +101,21 @@ public final class ConnectionLifecycle {
             this.admitted.decrementAndGet();
             return RelayMetrics.Rejection.MAX_CLIENTS;
         }
-        connection.arrival().holdsClientSlot();
+        Arrival arrival = connection.arrival();
+        if (!arrival.holdClientSlot()) {
+            // Closed meanwhile (the relay is shutting down): its close found no slot to give back.
+            this.admitted.decrementAndGet();
+            return RelayMetrics.Rejection.SHUTTING_DOWN;
+        }
         InetSocketAddress address = connection.remoteAddress();
         if (this.addresses.isOn() && address != null) {
             if (!this.addresses.tryAcquire(address.getAddress())) {
                 return RelayMetrics.Rejection.PER_ADDRESS;
             }
-            connection.arrival().holdsAddressSlot(address.getAddress());
+            if (!arrival.holdAddressSlot(address.getAddress())) {
+                this.addresses.release(address.getAddress());
+                return RelayMetrics.Rejection.SHUTTING_DOWN;
+            }
         }
         return null;
     }
@@ -225,8 +233,10 @@ public final class ConnectionLifecycle {
             ClientSession older = this.registry.get(id);
             if (older != null) {
                 logger.debug("Client " + session + " replaces an older connection with its stable ID");
-                // Its close event takes it out of the registry on this thread.
+                // Its close event takes it out of the registry, on this thread unless another
+                // thread is closing it already: then that thread does, in a moment.
                 older.disconnect();
+                Thread.onSpinWait();
             }
         }
         this.ids.takeOver(id);
@@ -242,12 +252,12 @@ public final class ConnectionLifecycle {
             if (session != null) {
                 forget(session);
             }
-            if (arrival.releaseClientSlot()) {
+            Arrival.Slots slots = arrival.close();
+            if (slots.client()) {
                 this.admitted.decrementAndGet();
             }
-            InetAddress address = arrival.releaseAddressSlot();
-            if (address != null) {
-                this.addresses.release(address);
+            if (slots.address() != null) {
+                this.addresses.release(slots.address());
             }
         }
     }
