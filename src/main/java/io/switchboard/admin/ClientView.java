@@ -22,19 +22,23 @@ import io.switchboard.relay.ClientSession;
  * @param bytesIn payload bytes of those SENDs
  * @param bytesOut payload bytes of those DELIVERs
  * @param queuedBytes payload bytes taken for it and not yet written
+ * @param subject (1.1) who the client proved to be: its TLS client certificate's subject; null
+ *        when nobody said, and then in the JSON as null
  */
 record ClientView(long id, @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String node, String remoteAddress,
-        String connectedAt, long messagesIn, long messagesOut, long bytesIn, long bytesOut, long queuedBytes) {
+        String connectedAt, long messagesIn, long messagesOut, long bytesIn, long bytesOut, long queuedBytes,
+        @JsonInclude(JsonInclude.Include.ALWAYS) @Nullable String subject) {
 
     static ClientView of(ClientSession session) {
         return new ClientView(session.idAsLong(), null, session.remoteAddress(), instant(session.connectedAt()),
                 session.messagesIn(), session.messagesOut(), session.bytesIn(), session.bytesOut(),
-                session.queuedBytes());
+                session.queuedBytes(), session.subject());
     }
 
     static ClientView of(ClusterDirectory.ClusterClient client) {
         return new ClientView(client.id(), client.node(), client.remoteAddress(), instant(client.connectedAt()),
-                client.messagesIn(), client.messagesOut(), client.bytesIn(), client.bytesOut(), client.queuedBytes());
+                client.messagesIn(), client.messagesOut(), client.bytesIn(), client.bytesOut(), client.queuedBytes(),
+                client.subject());
     }
 
     private static String instant(Instant instant) {

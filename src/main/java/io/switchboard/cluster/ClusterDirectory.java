@@ -44,9 +44,9 @@ public final class ClusterDirectory {
     private static final byte GET = 2;
     private static final byte BROADCAST = 3;
 
-    /** A client of some node of the cluster, with the counters of ADMIN-API.md. */
-    public record ClusterClient(long id, String node, String remoteAddress, Instant connectedAt, long messagesIn,
-            long messagesOut, long bytesIn, long bytesOut, long queuedBytes) {
+    /** A client of some node of the cluster, with the counters of ADMIN-API.md; {@code subject} may be null. */
+    public record ClusterClient(long id, String node, String remoteAddress, @Nullable String subject,
+            Instant connectedAt, long messagesIn, long messagesOut, long bytesIn, long bytesOut, long queuedBytes) {
     }
 
     /**
@@ -283,7 +283,8 @@ public final class ClusterDirectory {
     }
 
     private static ClusterClient describe(String node, ClientSession session) {
-        return new ClusterClient(session.idAsLong(), node, session.remoteAddress(), session.connectedAt(),
+        return new ClusterClient(session.idAsLong(), node, session.remoteAddress(), session.subject(),
+                session.connectedAt(),
                 session.messagesIn(), session.messagesOut(), session.bytesIn(), session.bytesOut(),
                 session.queuedBytes());
     }
@@ -291,17 +292,26 @@ public final class ClusterDirectory {
     private static byte[] encodeClients(List<ClusterClient> clients) {
         int size = 4;
         List<byte[]> addresses = new ArrayList<>();
+        List<byte @Nullable []> subjects = new ArrayList<>();
         for (ClusterClient client : clients) {
             byte[] address = client.remoteAddress().getBytes(StandardCharsets.UTF_8);
+            byte[] subject = (client.subject() != null) ? client.subject().getBytes(StandardCharsets.UTF_8) : null;
             addresses.add(address);
-            size += 4 + 2 + address.length + 8 + 4 + 5 * 8;
+            subjects.add(subject);
+            size += 4 + 2 + address.length + 4 + ((subject != null) ? subject.length : 0) + 8 + 4 + 5 * 8;
         }
         ByteBuffer out = ByteBuffer.allocate(size).putInt(clients.size());
         for (int i = 0; i < clients.size(); i++) {
             ClusterClient client = clients.get(i);
             byte[] address = addresses.get(i);
-            out.putInt((int) client.id()).putShort((short) address.length).put(address)
-                    .putLong(client.connectedAt().getEpochSecond()).putInt(client.connectedAt().getNano())
+            byte[] subject = subjects.get(i);
+            out.putInt((int) client.id()).putShort((short) address.length).put(address);
+            // The subject's length, -1 when there is none; then its UTF-8 bytes.
+            out.putInt((subject != null) ? subject.length : -1);
+            if (subject != null) {
+                out.put(subject);
+            }
+            out.putLong(client.connectedAt().getEpochSecond()).putInt(client.connectedAt().getNano())
                     .putLong(client.messagesIn()).putLong(client.messagesOut()).putLong(client.bytesIn())
                     .putLong(client.bytesOut()).putLong(client.queuedBytes());
         }
@@ -316,8 +326,15 @@ public final class ClusterDirectory {
             long id = Integer.toUnsignedLong(in.getInt());
             byte[] address = new byte[in.getShort() & 0xFFFF];
             in.get(address);
+            int subjectLength = in.getInt();
+            String subject = null;
+            if (subjectLength >= 0) {
+                byte[] subjectBytes = new byte[subjectLength];
+                in.get(subjectBytes);
+                subject = new String(subjectBytes, StandardCharsets.UTF_8);
+            }
             Instant connectedAt = Instant.ofEpochSecond(in.getLong(), in.getInt());
-            clients.add(new ClusterClient(id, node, new String(address, StandardCharsets.UTF_8), connectedAt,
+            clients.add(new ClusterClient(id, node, new String(address, StandardCharsets.UTF_8), subject, connectedAt,
                     in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getLong()));
         }
         return clients;

@@ -43,6 +43,8 @@ public final class ClientSession implements MessageOrigin {
 
     private final int id;
     private final RelayConnection connection;
+    /** Who the client proved to be (ADMIN-API.md, "subject"); null when nobody said. */
+    private final @Nullable String subject;
     private final RelayMetrics metrics;
     private final OutboundQueue queue;
     private final Instant connectedAt = Instant.now();
@@ -71,9 +73,14 @@ public final class ClientSession implements MessageOrigin {
     /** When the client began to close its session itself; 0 otherwise. */
     private volatile long closingSinceNanos;
 
-    ClientSession(int id, RelayConnection connection, long maxQueuedBytes, RelayMetrics metrics, MemoryBudget budget) {
+    /**
+     * @param subject who the client proved to be at admission (its TLS certificate's subject), or null
+     */
+    ClientSession(int id, RelayConnection connection, @Nullable String subject, long maxQueuedBytes,
+            RelayMetrics metrics, MemoryBudget budget) {
         this.id = id;
         this.connection = connection;
+        this.subject = subject;
         this.metrics = metrics;
         this.queue = new OutboundQueue(id, maxQueuedBytes, budget, this::finished);
     }
@@ -99,6 +106,11 @@ public final class ClientSession implements MessageOrigin {
         }
         String host = address.getAddress().getHostAddress();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    /** Who the client proved to be when admitted: its TLS client certificate's subject (RFC 2253); or null. */
+    public @Nullable String subject() {
+        return this.subject;
     }
 
     public long messagesIn() {

@@ -63,7 +63,8 @@ public final class ConnectionLifecycle {
                 reject(connection);
                 return;
             }
-            session = new ClientSession(id, connection, this.maxQueuedBytes, this.metrics, this.budget);
+            session = new ClientSession(id, connection, connection.tlsSubject(), this.maxQueuedBytes, this.metrics,
+                    this.budget);
         }
         while (!this.registry.add(session));
         connection.attach(session);

@@ -147,9 +147,10 @@ class AdminApiTest {
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.contentType()).startsWith("application/json");
             JsonNode json = response.json();
-            // Exactly ADMIN-API.md's fields: no "node" on a single node.
+            // Exactly ADMIN-API.md's fields: no "node" on a single node; "subject" (1.1) null on plain TCP.
             assertThat(json.properties()).extracting(Map.Entry::getKey).containsExactly("id", "remoteAddress",
-                    "connectedAt", "messagesIn", "messagesOut", "bytesIn", "bytesOut", "queuedBytes");
+                    "connectedAt", "messagesIn", "messagesOut", "bytesIn", "bytesOut", "queuedBytes", "subject");
+            assertThat(json.get("subject").isNull()).isTrue();
             assertThat(json.get("id").asLong()).isEqualTo(Integer.toUnsignedLong(client.id()));
             assertThat(json.get("remoteAddress").asString()).isEqualTo("127.0.0.1:" + client.socket().getLocalPort());
             Instant connectedAt = Instant.parse(json.get("connectedAt").asString());

@@ -157,7 +157,8 @@ class ClusterAdminApiTest {
             assertThat(response.status()).as(response.toString()).isEqualTo(200);
             JsonNode json = response.json();
             assertThat(json.properties()).extracting(Map.Entry::getKey).containsExactly("id", "node", "remoteAddress",
-                    "connectedAt", "messagesIn", "messagesOut", "bytesIn", "bytesOut", "queuedBytes");
+                    "connectedAt", "messagesIn", "messagesOut", "bytesIn", "bytesOut", "queuedBytes", "subject");
+            assertThat(json.get("subject").isNull()).isTrue();
             assertThat(json.get("id").asLong()).isEqualTo(Integer.toUnsignedLong(onB.id()));
             assertThat(json.get("node").asString()).isEqualTo("node-b");
             assertThat(json.get("remoteAddress").asString()).isEqualTo("127.0.0.1:" + onB.socket().getLocalPort());
