@@ -6,7 +6,6 @@ import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
@@ -21,9 +20,11 @@ import org.springframework.core.env.Environment;
  * environment variable, the command line), and why. The settings' records check their values
  * in their constructors and name the property first in the message ({@code
  * switchboard.max-clients must be at least 1}); Spring Boot's own report of such a failure names
- * only the record. Values of passwords are not shown.
+ * only the record. Values of passwords are not shown. Checks that need more than the setting
+ * itself (that {@code switchboard.tcp.ssl.bundle} names a bundle that exists) fail as the
+ * application starts, with a message of the same form, and are reported the same way.
  */
-final class SettingsFailureAnalyzer extends AbstractFailureAnalyzer<BindException> {
+final class SettingsFailureAnalyzer extends AbstractFailureAnalyzer<Exception> {
 
     private static final Pattern NAMED = Pattern.compile("^(switchboard\\.[a-z0-9.-]+) (.+)$", Pattern.DOTALL);
 
@@ -34,13 +35,15 @@ final class SettingsFailureAnalyzer extends AbstractFailureAnalyzer<BindExceptio
     }
 
     @Override
-    protected @Nullable FailureAnalysis analyze(Throwable rootFailure, BindException cause) {
-        Throwable reason = cause.getCause();
-        while (reason != null && !(reason instanceof IllegalArgumentException)) {
-            reason = reason.getCause();
+    protected @Nullable FailureAnalysis analyze(Throwable rootFailure, Exception cause) {
+        Matcher named = null;
+        for (Throwable reason = cause; reason != null && named == null; reason = reason.getCause()) {
+            if (reason instanceof IllegalArgumentException && reason.getMessage() != null) {
+                Matcher matcher = NAMED.matcher(reason.getMessage());
+                named = matcher.matches() ? matcher : null;
+            }
         }
-        Matcher named = (reason != null && reason.getMessage() != null) ? NAMED.matcher(reason.getMessage()) : null;
-        if (named == null || !named.matches()) {
+        if (named == null) {
             return null; // Spring Boot's own analyzers say it as well as can be said.
         }
         String property = named.group(1);
