@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import io.switchboard.protocol.Wire;
@@ -45,6 +46,9 @@ public final class ChatCommand implements Callable<Integer> {
             converter = HostPort.Converter.class)
     private HostPort server;
 
+    @Mixin
+    private TlsOptions tls = new TlsOptions();
+
     public ChatCommand(InputStream in, PrintStream out, PrintStream err) {
         this.in = in;
         this.out = out;
@@ -62,7 +66,12 @@ public final class ChatCommand implements Callable<Integer> {
         BlockingQueue<Event> events = new LinkedBlockingQueue<>();
         SwitchboardClient client;
         try {
-            client = SwitchboardClient.connect(address.host(), address.port(), new IncomingListener() {
+            SwitchboardClient.Builder builder = SwitchboardClient.builder(address.host(), address.port());
+            ClientTls clientTls = this.tls.clientTls();
+            if (clientTls != null) {
+                builder.tls(clientTls);
+            }
+            client = builder.listener(new IncomingListener() {
                 @Override
                 public void onIncoming(Incoming incoming) {
                     ChatCommand.this.out.println(format(incoming));
@@ -72,14 +81,14 @@ public final class ChatCommand implements Callable<Integer> {
                 public void onClosed(@Nullable IOException cause) {
                     events.add(new Event.ConnectionEnded(cause));
                 }
-            });
+            }).connect();
         }
         catch (IOException ex) {
             this.err.println("cannot connect to " + address + ": " + ConnectionErrors.describe(ex));
             return 1;
         }
         try (client) {
-            this.out.println("connected to " + address + " as " + client.id());
+            this.out.println("connected to " + address + " as " + client.id() + (this.tls.enabled() ? " over TLS" : ""));
             this.out.println("send with '<id> <text>' (e.g. '" + client.id() + " hello' to yourself); end with Ctrl-D");
             Thread.ofVirtual().name("client-input").start(() -> readInput(events));
             while (true) {

@@ -2,6 +2,9 @@ package io.switchboard.client.bench;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
+import io.switchboard.client.ClientTls;
 import io.switchboard.client.HostPort;
 
 /**
@@ -22,10 +25,11 @@ import io.switchboard.client.HostPort;
  * @param serverPid the server's process ID, for its CPU time per message; 0 when unknown
  * @param json print one JSON line on standard output, the summary on standard error
  * @param progress print a progress line each second on standard error
+ * @param tls connect with TLS; null for plain TCP
  */
 public record BenchOptions(HostPort server, Scenario scenario, int clients, int size, int window, int rate,
         int flooders, Duration duration, Duration warmup, Duration drain, long serverPid, boolean json,
-        boolean progress) {
+        boolean progress, @Nullable ClientTls tls) {
 
     public BenchOptions {
         require(size >= Payload.HEADER_BYTES, "--size must be at least " + Payload.HEADER_BYTES);
@@ -37,6 +41,8 @@ public record BenchOptions(HostPort server, Scenario scenario, int clients, int 
         require(!warmup.isNegative() && !drain.isNegative(), "--warmup and --drain must not be negative");
         if (scenario == Scenario.CONNECT) {
             require(clients >= 1, "--clients must be at least 1 for connect");
+            // Its connects are non-blocking channels on one selector: no TLS there.
+            require(tls == null, "--tls is not supported with --scenario connect");
         }
         else if (scenario == Scenario.FANIN) {
             require(clients >= 2, "--clients must be at least 2 for fanin");
