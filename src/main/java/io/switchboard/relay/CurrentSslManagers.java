@@ -45,15 +45,17 @@ final class CurrentSslManagers {
     }
 
     /**
-     * Makes {@code bundle} the current version: every handshake that starts from now on uses it.
-     * @return the new version
+     * The managers of {@code bundle} as the next version, not yet in use.
      * @throws IllegalArgumentException when the bundle has no X.509 key or trust manager
      */
-    synchronized Version update(SslBundle bundle) {
-        Version next = version(this.current.number() + 1, bundle);
+    Version next(SslBundle bundle) {
+        return version(this.current.number() + 1, bundle);
+    }
+
+    /** Makes {@code next} the current version: every handshake that starts from now on uses it. */
+    synchronized void install(Version next) {
         this.previous = this.current;
         this.current = next;
-        return next;
     }
 
     Version current() {

@@ -154,17 +154,24 @@ public final class RelayTls implements AutoCloseable {
         return allowed.toArray(String[]::new);
     }
 
-    /** The bundle was reloaded (on Spring Boot's file watcher thread): new handshakes use it. */
+    /**
+     * The bundle was reloaded (on Spring Boot's file watcher thread): new handshakes use it, unless
+     * it has no key and certificate, which would fail every handshake.
+     */
     private void reloaded(SslBundle bundle) {
         try {
-            CurrentSslManagers.Version next = this.managers.update(bundle);
+            CurrentSslManagers.Version next = this.managers.next(bundle);
             X509Certificate certificate = certificate(next);
+            if (certificate == null) {
+                throw new IllegalArgumentException("it has no private key with a certificate");
+            }
+            this.managers.install(next);
             logger.info("SSL bundle '" + this.bundleName + "' reloaded: new TLS handshakes on the relay port use "
-                    + ((certificate != null) ? "certificate " + describe(certificate) : "no certificate"));
+                    + "certificate " + describe(certificate));
         }
         catch (RuntimeException ex) {
-            logger.warn("SSL bundle '" + this.bundleName + "' was reloaded but cannot be used; the relay goes on with "
-                    + "the previous one: " + ex.getMessage());
+            logger.warn("SSL bundle '" + this.bundleName + "' was reloaded but cannot be used, so the relay goes on "
+                    + "with the previous one: " + ex.getMessage());
         }
     }
 
