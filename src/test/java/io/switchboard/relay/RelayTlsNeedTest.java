@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import javax.net.ssl.SSLException;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,6 +18,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.protocol.ServerFrame;
+import io.switchboard.support.FrameCollector;
+import io.switchboard.support.OutcomeLedger;
 import io.switchboard.support.TestCa;
 import io.switchboard.support.TestClient;
 import io.switchboard.support.TlsFixture;
@@ -79,6 +83,40 @@ class RelayTlsNeedTest extends RelayTestSupport {
                 .isInstanceOfAny(SSLException.class, SocketException.class, EOFException.class);
         await().atMost(PATIENCE).until(() -> failures() == before + 1);
         assertThat(this.registry.size()).isZero();
+    }
+
+    /**
+     * TLS 1.2 has no half-close: a client's close_notify makes the JDK answer with its own and close
+     * the connection (RFC 5246) once the write in progress is done, so what is still queued for the
+     * client then is not written (how much that is depends on how fast the client reads meanwhile);
+     * each message still has exactly one outcome, in order: what the client read, then
+     * DESTINATION_GONE. (Here, not beside the slow-consumer test's 2 s timeout: under load the
+     * receiver would be evicted before it closes its side.)
+     */
+    @Test
+    void aTls12ClientThatClosesItsSideEndsItsSessionAndWhatWasQueuedForItIsGone() throws Exception {
+        TestClient sender = track(TlsSockets.client(port(), TLS.client(TLS.ca.client("CN=sender,O=Switchboard Test"))));
+        TestClient receiver = track(TestClient.over(TlsSockets.connect(port(), TLS.client(TLS.ca.client(
+                "CN=receiver,O=Switchboard Test")), SMALL_RECEIVE_BUFFER, "TLSv1.2")));
+        OutcomeLedger ledger = new OutcomeLedger();
+        FrameCollector senderFrames = collectInto(ledger, sender);
+        ClientSession session = session(receiver);
+        int size = 10_000;
+        result(floodUntilFull(sender, receiver, size, 0, ledger));
+
+        receiver.socket().shutdownOutput(); // close_notify
+        receiver.readUntilEnd(frame -> ledger.delivered(receiver.id(), (ServerFrame.Deliver) frame));
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            assertThat(session.isClosed()).as("the receiver's session closed").isTrue();
+            assertThat(ledger.missing()).as("SENDs without an outcome, of %s: %s", ledger.size(), ledger.tally()).isZero();
+        });
+        senderFrames.stop();
+
+        System.out.println("Outcomes after a TLS 1.2 client's close_notify: " + ledger.tally());
+        assertThat(ledger.problems()).isEmpty();
+        assertThat(ledger.tally()).containsKey("DELIVER");
+        assertOutcomesInSequence(ledger.outcomesTo(sender.id(), receiver.id()), "DELIVER at " + receiver.id(),
+                "DESTINATION_GONE", "UNKNOWN_DESTINATION");
     }
 
     private double failures() throws IOException {

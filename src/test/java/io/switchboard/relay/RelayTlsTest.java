@@ -296,34 +296,6 @@ class RelayTlsTest extends RelayTestSupport {
         assertInOrder(frames.stream().map(ServerFrame.Deliver.class::cast).toList(), 1, 3);
     }
 
-    /**
-     * TLS 1.2 has no half-close: a client's close_notify makes the JDK answer with its own and close
-     * the connection (RFC 5246), so what was queued for the client is not written; each message
-     * still has exactly one outcome, in order: what the client read, then DESTINATION_GONE.
-     */
-    @Test
-    void aTls12ClientThatClosesItsSideEndsItsSessionAndWhatWasQueuedForItIsGone() throws Exception {
-        TestClient sender = connect();
-        TestClient receiver = track(TestClient.over(TlsSockets.connect(port(), TLS.client(null), SMALL_RECEIVE_BUFFER,
-                "TLSv1.2")));
-        OutcomeLedger ledger = new OutcomeLedger();
-        FrameCollector senderFrames = collectInto(ledger, sender);
-        ClientSession session = session(receiver);
-        int size = 10_000;
-        result(floodUntilFull(sender, receiver, size, 0, ledger));
-
-        receiver.socket().shutdownOutput(); // close_notify
-        receiver.readUntilEnd(frame -> ledger.delivered(receiver.id(), (ServerFrame.Deliver) frame));
-        await().atMost(PATIENCE).until(() -> session.isClosed() && ledger.isComplete());
-        senderFrames.stop();
-
-        System.out.println("Outcomes after a TLS 1.2 client's close_notify: " + ledger.tally());
-        assertThat(ledger.problems()).isEmpty();
-        assertThat(ledger.tally()).containsKey(ErrorCode.DESTINATION_GONE.name());
-        assertOutcomesInSequence(ledger.outcomesTo(sender.id(), receiver.id()), "DELIVER at " + receiver.id(),
-                "DESTINATION_GONE", "UNKNOWN_DESTINATION");
-    }
-
     private double failures(String reason) {
         return this.meters.get("switchboard.tls.handshake.failures").tag("reason", reason).counter().count();
     }
