@@ -79,7 +79,8 @@ public class RouterBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        RelayProperties properties = new RelayProperties(new RelayProperties.Tcp(0, 1),
+        RelayProperties properties = new RelayProperties(new RelayProperties.Tcp(0, 1,
+                new RelayProperties.Ssl(null, TlsClientAuth.NONE, Duration.ofSeconds(10))),
                 DataSize.ofBytes(1024 * 1024), DataSize.ofBytes(4 * 1024 * 1024), null, OverflowPolicy.PAUSE,
                 Duration.ofSeconds(30), 100_000, Duration.ofSeconds(10), IdStrategy.SEQUENTIAL,
                 new RelayProperties.Limits(0, 0, DataSize.ofBytes(0)));

@@ -28,7 +28,7 @@ import io.switchboard.relay.ClientSession;
  */
 record ClientView(long id, @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String node, String remoteAddress,
         String connectedAt, long messagesIn, long messagesOut, long bytesIn, long bytesOut, long queuedBytes,
-        @Nullable String subject, boolean throttled) {
+        @JsonInclude(JsonInclude.Include.ALWAYS) @Nullable String subject, boolean throttled) {
 
     static ClientView of(ClientSession session) {
         return new ClientView(session.idAsLong(), null, session.remoteAddress(), instant(session.connectedAt()),

@@ -49,6 +49,9 @@ public final class ChatCommand implements Callable<Integer> {
     @Mixin
     private TokenOption token = new TokenOption();
 
+    @Mixin
+    private TlsOptions tls = new TlsOptions();
+
     public ChatCommand(InputStream in, PrintStream out, PrintStream err) {
         this.in = in;
         this.out = out;
@@ -71,6 +74,10 @@ public final class ChatCommand implements Callable<Integer> {
             if (jwt != null) {
                 builder.token(() -> jwt);
             }
+            ClientTls clientTls = this.tls.clientTls();
+            if (clientTls != null) {
+                builder.tls(clientTls);
+            }
             client = builder.listener(new IncomingListener() {
                 @Override
                 public void onIncoming(Incoming incoming) {
@@ -88,7 +95,7 @@ public final class ChatCommand implements Callable<Integer> {
             return 1;
         }
         try (client) {
-            this.out.println("connected to " + address + " as " + client.id());
+            this.out.println("connected to " + address + " as " + client.id() + (this.tls.enabled() ? " over TLS" : ""));
             this.out.println("send with '<id> <text>' (e.g. '" + client.id() + " hello' to yourself); end with Ctrl-D");
             Thread.ofVirtual().name("client-input").start(() -> readInput(events));
             while (true) {

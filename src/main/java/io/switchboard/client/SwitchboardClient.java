@@ -17,6 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocket;
+
 import org.jspecify.annotations.Nullable;
 
 import io.switchboard.protocol.Wire;
@@ -54,6 +58,13 @@ import io.switchboard.protocol.Wire;
  * socket's buffers fill and TCP holds up the server, whose queue for this client fills in turn
  * (and, past the server's {@code slow-consumer-timeout}, the server disconnects the client).
  * Nothing is buffered without bound and nothing is dropped.
+ *
+ * <h2>TLS</h2>
+ * With {@link Builder#tls}, the connection is a TLS session (PROTOCOL.md section 7), its
+ * handshake done, and the server's certificate and name checked, before the greeting is read.
+ * Closing closes the TCP connection first: a close_notify could wait for a server that has
+ * stopped reading this client (backpressure), and the server takes the end of the stream as
+ * the client's close either way.
  */
 public final class SwitchboardClient implements AutoCloseable {
 
@@ -68,6 +79,8 @@ public final class SwitchboardClient implements AutoCloseable {
     private static final Object END = new Object();
 
     private final Socket socket;
+    /** The TCP connection: {@link #socket} itself, or the one under its TLS session. */
+    private final Socket transport;
     private final OutputStream out;
     private final long id;
     private final @Nullable BlockingQueue<Object> queue;
@@ -82,8 +95,10 @@ public final class SwitchboardClient implements AutoCloseable {
     private volatile boolean closed;
     private volatile @Nullable IOException endCause;
 
-    private SwitchboardClient(Socket socket, long id, @Nullable BlockingQueue<Object> queue) throws IOException {
+    private SwitchboardClient(Socket socket, Socket transport, long id, @Nullable BlockingQueue<Object> queue)
+            throws IOException {
         this.socket = socket;
+        this.transport = transport;
         this.out = socket.getOutputStream();
         this.id = id;
         this.queue = queue;
@@ -342,6 +357,9 @@ public final class SwitchboardClient implements AutoCloseable {
 
     private void closeSocket() {
         try {
+            if (this.transport != this.socket) {
+                this.transport.close(); // first: see "TLS" above
+            }
             this.socket.close();
         }
         catch (IOException ex) {
@@ -394,6 +412,7 @@ public final class SwitchboardClient implements AutoCloseable {
         private int receiveQueueCapacity = DEFAULT_RECEIVE_QUEUE_CAPACITY;
         private ThreadFactory readerThreads = Thread.ofVirtual().name("switchboard-client-reader").factory();
         private @Nullable Supplier<String> tokens;
+        private @Nullable ClientTls tls;
 
         private Builder(String host, int port) {
             this.host = Objects.requireNonNull(host, "host");
@@ -442,6 +461,12 @@ public final class SwitchboardClient implements AutoCloseable {
             return this;
         }
 
+        /** Connects with TLS: to a server whose relay port speaks TLS (PROTOCOL.md section 7). */
+        public Builder tls(ClientTls tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
         /** Makes the reader thread; a virtual thread by default. */
         public Builder readerThreads(ThreadFactory factory) {
             this.readerThreads = factory;
@@ -453,11 +478,24 @@ public final class SwitchboardClient implements AutoCloseable {
          * @throws IOException when the connection fails, or the server closes it without an ID
          */
         public SwitchboardClient connect() throws IOException {
-            Socket socket = new Socket();
+            Socket transport = new Socket();
+            Socket socket = transport;
             try {
-                socket.setTcpNoDelay(true);
-                socket.connect(new InetSocketAddress(this.host, this.port), timeoutMillis());
-                socket.setSoTimeout(timeoutMillis());
+                transport.setTcpNoDelay(true);
+                transport.connect(new InetSocketAddress(this.host, this.port), timeoutMillis());
+                transport.setSoTimeout(timeoutMillis());
+                if (this.tls != null) {
+                    SSLSocket session = this.tls.layer(transport, this.host, this.port);
+                    socket = session;
+                    try {
+                        session.startHandshake();
+                    }
+                    catch (SSLException ex) {
+                        throw new SSLHandshakeException("TLS handshake with " + this.host + ":" + this.port + " failed: "
+                                + ex.getMessage() + (ex.getMessage() != null && ex.getMessage().contains("Unsupported")
+                                        ? " (does its relay port speak TLS?)" : ""));
+                    }
+                }
                 if (this.tokens != null) {
                     socket.getOutputStream().write(Hello.frame(this.tokens.get()));
                 }
@@ -473,7 +511,8 @@ public final class SwitchboardClient implements AutoCloseable {
                 catch (EOFException ex) {
                     throw new ConnectionClosedException("server " + this.host + ":" + this.port
                             + " closed the connection without an ID: it is at its client limit, shutting down, or, in"
-                            + " cluster mode, cannot reach its Redis (its readiness is then DOWN)", ex);
+                            + " cluster mode, cannot reach its Redis (its readiness is then DOWN)"
+                            + ((this.tls == null) ? "; or its relay port speaks TLS (connect with TLS)" : ""), ex);
                 }
                 catch (SocketTimeoutException ex) {
                     throw new SocketTimeoutException("no ID from " + this.host + ":" + this.port + " within " + Durations.format(this.connectTimeout));
@@ -481,7 +520,7 @@ public final class SwitchboardClient implements AutoCloseable {
                 socket.setSoTimeout(0);
                 BlockingQueue<Object> queue = (this.listener == null && this.frameListener == null)
                         ? new ArrayBlockingQueue<>(this.receiveQueueCapacity) : null;
-                SwitchboardClient client = new SwitchboardClient(socket, id, queue);
+                SwitchboardClient client = new SwitchboardClient(socket, transport, id, queue);
                 FrameListener sink = (this.frameListener != null) ? this.frameListener
                         : new IncomingAdapter(client, this.listener);
                 Thread reader = this.readerThreads.newThread(() -> client.readLoop(decoder, sink));
@@ -490,7 +529,7 @@ public final class SwitchboardClient implements AutoCloseable {
                 return client;
             }
             catch (IOException | RuntimeException ex) {
-                socket.close();
+                transport.close();
                 throw ex;
             }
         }

@@ -45,6 +45,7 @@ public final class ClientSession implements MessageOrigin {
     private final RelayConnection connection;
     private final RelayMetrics metrics;
     private final OutboundQueue queue;
+    /** Who the client proved to be (ADMIN-API.md, "subject"); null when nobody said. */
     private final @Nullable String subject;
     /** Whom it may send to; null when anyone. Only its reader uses it. */
     private final @Nullable SendPermission permission;
@@ -132,7 +133,7 @@ public final class ClientSession implements MessageOrigin {
         return this.queue.queuedBytes();
     }
 
-    /** Its token's {@code sub}, else its TLS client certificate's subject, else null. */
+    /** Its token's {@code sub}, else its TLS client certificate's subject (RFC 2253), else null. */
     public @Nullable String subject() {
         return this.subject;
     }

@@ -15,7 +15,8 @@ import org.apache.commons.logging.LogFactory;
  * never counts bytes the socket already has. When the connection fails mid-batch, the bytes
  * the socket took decide which messages were written (the client can still read them) and
  * which are gone. When the queue says it is done (closed, or drained and its client finished),
- * the writer closes the connection.
+ * the writer closes the connection. Under TLS the chunks are TLS records written through the
+ * session ({@link TlsTransport#write}), and a record whose write failed counts as not taken.
  */
 final class ClientWriter implements Runnable {
 
@@ -38,7 +39,9 @@ final class ClientWriter implements Runnable {
         OutboundQueue queue = this.session.queue();
         boolean inOrder = false;
         try {
-            SocketChannel channel = this.session.connection().channel();
+            // Under TLS the session has no channel: chunks of one TLS record go through its stream.
+            TlsTransport tls = this.session.connection().tls();
+            SocketChannel channel = (tls == null) ? this.session.connection().channel() : null;
             OutboundBatch batch = null;
             while ((batch = queue.take(batch)) != null) {
                 ByteBuffer[] views = batch.views();
@@ -48,7 +51,8 @@ final class ClientWriter implements Runnable {
                 int first = 0;
                 try {
                     while (done < total) {
-                        long n = writeChunk(channel, views, first, count);
+                        long n = (tls == null) ? writeChunk(channel, views, first, count)
+                                : tls.write(views, first, count);
                         if (n > 0) {
                             done += n;
                             if (done < total) {

@@ -184,7 +184,8 @@ public final class ConnectionLifecycle {
      * Gives the connection its ID, queue and writer.
      * @return false when it was closed instead (no ID to give, or it closed meanwhile)
      */
-    private boolean admit(RelayConnection connection, ClientIdentity identity) {
+    private boolean admit(RelayConnection connection, ClientIdentity token) {
+        ClientIdentity identity = token.withCertificateSubject(connection.tlsSubject());
         SendRate rate = this.limits.limitsRate()
                 ? new SendRate(this.limits.messagesPerSecond(), this.limits.bytesPerSecond().toBytes(), this.maxPayloadBytes)
                 : null;

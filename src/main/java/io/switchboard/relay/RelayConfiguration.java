@@ -75,7 +75,7 @@ public class RelayConfiguration {
 
     @Bean
     RelayServerConnectionFactory relayConnectionFactory(RelayProperties properties, MemoryBudget budget,
-            MemoryRelief relief) {
+            MemoryRelief relief, ObjectProvider<RelayTls> tlsProvider) {
         RelayServerConnectionFactory factory = new RelayServerConnectionFactory(properties.tcp().port());
         factory.setBacklog(properties.tcp().backlog());
         factory.setLookupHost(false);
@@ -83,9 +83,11 @@ public class RelayConfiguration {
         factory.setDeserializer(new SendBatchDeserializer());
         factory.setMapper(new InboundFramesMapper());
         long maxPayloadBytes = properties.maxPayloadBytes().toBytes();
+        RelayTls tls = tlsProvider.getIfAvailable();
         factory.setTcpNetConnectionSupport((socket, server, lookupHost, publisher, name) -> new RelayConnection(socket,
-                server, lookupHost, publisher, name, maxPayloadBytes, budget, relief));
-        factory.setTcpSocketFactorySupport(new ChannelSocketFactorySupport());
+                (tls != null) ? tls.layer(socket) : null, server, lookupHost, publisher, name, maxPayloadBytes, budget,
+                relief));
+        factory.setTcpSocketFactorySupport((tls != null) ? tls.socketFactorySupport() : new ChannelSocketFactorySupport());
         SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("reader-");
         executor.setVirtualThreads(true);
         factory.setTaskExecutor(executor);

@@ -45,16 +45,20 @@ public final class RelayConnection extends TcpNetConnection {
     static final Duration LINGER = Duration.ofSeconds(2);
 
     private final Socket socket;
+    /** The TLS session over the socket, when the relay port speaks TLS; {@link #socket} is then the session's. */
+    private final @Nullable TlsTransport tls;
     private final SendBatchReader reader;
     private final Arrival arrival = new Arrival();
     private volatile @Nullable ClientSession session;
     /** Made on the first read; only the connection's own reader thread reads. */
     private @Nullable Input input;
 
-    RelayConnection(Socket socket, boolean server, boolean lookupHost, @Nullable ApplicationEventPublisher publisher,
-            @Nullable String factoryName, long maxPayloadBytes, MemoryBudget budget, MemoryRelief relief) {
-        super(socket, server, lookupHost, publisher, factoryName);
-        this.socket = socket;
+    RelayConnection(Socket socket, @Nullable TlsTransport tls, boolean server, boolean lookupHost,
+            @Nullable ApplicationEventPublisher publisher, @Nullable String factoryName, long maxPayloadBytes,
+            MemoryBudget budget, MemoryRelief relief) {
+        super((tls != null) ? tls.socket() : socket, server, lookupHost, publisher, factoryName);
+        this.socket = (tls != null) ? tls.socket() : socket;
+        this.tls = tls;
         this.reader = new SendBatchReader(maxPayloadBytes, SendBatchReader.DEFAULT_READ_LIMIT,
                 new ReaderMemory(budget, relief, this));
     }
@@ -80,13 +84,41 @@ public final class RelayConnection extends TcpNetConnection {
     void refuse(byte[] answer) {
         this.arrival.refused();
         try {
-            this.socket.getOutputStream().write(answer);
-            this.socket.shutdownOutput();
+            if (this.tls != null) {
+                this.tls.answerAndShutdownOutput(answer);
+            }
+            else {
+                this.socket.getOutputStream().write(answer);
+                this.socket.shutdownOutput();
+            }
         }
         catch (IOException ex) {
             // The client has gone already.
             close();
         }
+    }
+
+    /** The TLS session, or null on plain TCP. */
+    @Nullable TlsTransport tls() {
+        return this.tls;
+    }
+
+    /** The subject of the client's TLS certificate, or null (plain TCP, or no certificate). */
+    @Nullable String tlsSubject() {
+        return (this.tls != null) ? this.tls.subject() : null;
+    }
+
+    /**
+     * Under TLS, the handshake first, on this reader thread: a connection that does not complete
+     * it is closed without an ID and never becomes a client (PROTOCOL.md section 7).
+     */
+    @Override
+    protected void publishConnectionOpenEvent() {
+        if (this.tls != null && !this.tls.handshake()) {
+            close();
+            return;
+        }
+        super.publishConnectionOpenEvent();
     }
 
     /** This connection's reader of SEND frames. Its memory counts read from any thread. */
@@ -102,7 +134,7 @@ public final class RelayConnection extends TcpNetConnection {
     protected InputStream inputStream() throws IOException {
         Input in = this.input;
         if (in == null) {
-            in = new Input(super.inputStream(), this.reader);
+            in = new Input((this.tls != null) ? this.tls.input(super.inputStream()) : super.inputStream(), this.reader);
             this.input = in;
         }
         return in;
@@ -145,7 +177,12 @@ public final class RelayConnection extends TcpNetConnection {
      */
     void closeInOrder() {
         try {
-            this.socket.shutdownOutput();
+            if (this.tls != null) {
+                this.tls.shutdownOutput();
+            }
+            else {
+                this.socket.shutdownOutput();
+            }
             if (!this.socket.isInputShutdown()) {
                 long deadline = System.nanoTime() + LINGER.toNanos();
                 byte[] dropped = new byte[4096];
@@ -163,6 +200,26 @@ public final class RelayConnection extends TcpNetConnection {
             // Reset, or timed out: close now.
         }
         close();
+    }
+
+    /** Stops reading: under TLS without ending the session, which a shutdown's drain still writes to. */
+    @Override
+    public void shutdownInput() throws IOException {
+        if (this.tls != null) {
+            this.tls.stopInput();
+        }
+        else {
+            super.shutdownInput();
+        }
+    }
+
+    /** Under TLS, a close from any thread must not wait for the session's write lock (see {@link TlsTransport}). */
+    @Override
+    public void close() {
+        if (this.tls != null) {
+            this.tls.beforeClose();
+        }
+        super.close();
     }
 
     /** The socket's channel: its writes tell how many bytes the socket took, even when they fail. */

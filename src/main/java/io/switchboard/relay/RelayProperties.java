@@ -66,8 +66,9 @@ public record RelayProperties(
     /**
      * @param port TCP port of the relay; 0 takes any free port, which is logged
      * @param backlog connections the kernel holds before they are accepted
+     * @param ssl TLS on the relay port (PROTOCOL.md section 7); off unless a bundle is named
      */
-    public record Tcp(@DefaultValue("7070") int port, @DefaultValue("1024") int backlog) {
+    public record Tcp(@DefaultValue("7070") int port, @DefaultValue("1024") int backlog, @DefaultValue Ssl ssl) {
         public Tcp {
             require(port >= 0 && port <= 65535, "switchboard.tcp.port must be from 0 to 65535");
             require(backlog >= 1, "switchboard.tcp.backlog must be at least 1");
@@ -93,6 +94,28 @@ public record RelayProperties(
         /** Whether a client's SENDs are limited at all. */
         public boolean limitsRate() {
             return this.messagesPerSecond > 0 || this.bytesPerSecond.toBytes() > 0;
+        }
+    }
+
+    /**
+     * @param bundle name of a Spring Boot SSL bundle ({@code spring.ssl.bundle.pem.NAME.*} or
+     *        {@code spring.ssl.bundle.jks.NAME.*}): when set, the relay port speaks TLS 1.2 or 1.3 only
+     * @param clientAuth whether a client certificate, trusted by the bundle's trust material, is
+     *        asked for ({@code want}) or required ({@code need})
+     * @param handshakeTimeout how long a connection has to complete its TLS handshake before it is
+     *        closed without an ID
+     */
+    public record Ssl(@Nullable String bundle, @DefaultValue("none") TlsClientAuth clientAuth,
+            @DefaultValue("10s") @DurationUnit(ChronoUnit.SECONDS) Duration handshakeTimeout) {
+        public Ssl {
+            require(bundle == null || !bundle.isBlank(),
+                    "switchboard.tcp.ssl.bundle must name an SSL bundle; leave it unset for plain TCP");
+            require(handshakeTimeout.isPositive(), "switchboard.tcp.ssl.handshake-timeout must be positive");
+        }
+
+        /** Whether the relay port speaks TLS. */
+        public boolean enabled() {
+            return this.bundle != null;
         }
     }
 

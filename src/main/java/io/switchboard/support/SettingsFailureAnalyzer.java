@@ -18,13 +18,14 @@ import org.springframework.core.env.Environment;
  * Spring Boot's one-paragraph failure report for a {@code switchboard.*} setting that the
  * application refused: the property, its value and where it was set (a file and line, an
  * environment variable, the command line), and why. The settings' records check their values
- * in their constructors, and the beans that read what a setting names (a key file) check it as
- * they start; both throw an IllegalArgumentException whose message names the property first
- * ({@code switchboard.max-clients must be at least 1}); Spring Boot's own report of such a
- * failure names only the record, or prints a stack trace. Values of passwords and secrets are
- * not shown.
+ * in their constructors and name the property first in the message ({@code
+ * switchboard.max-clients must be at least 1}); Spring Boot's own report of such a failure names
+ * only the record. Checks that need more than the setting itself (that {@code
+ * switchboard.tcp.ssl.bundle} names a bundle that exists, that a key file holds a key) fail as
+ * the application starts, with an IllegalArgumentException of the same form, possibly wrapped,
+ * and are reported the same way. Values of passwords and secrets are not shown.
  */
-final class SettingsFailureAnalyzer extends AbstractFailureAnalyzer<IllegalArgumentException> {
+final class SettingsFailureAnalyzer extends AbstractFailureAnalyzer<Exception> {
 
     private static final Pattern NAMED = Pattern.compile("^(switchboard\\.[a-z0-9.-]+) (.+)$", Pattern.DOTALL);
 
@@ -35,9 +36,15 @@ final class SettingsFailureAnalyzer extends AbstractFailureAnalyzer<IllegalArgum
     }
 
     @Override
-    protected @Nullable FailureAnalysis analyze(Throwable rootFailure, IllegalArgumentException cause) {
-        Matcher named = (cause.getMessage() != null) ? NAMED.matcher(cause.getMessage()) : null;
-        if (named == null || !named.matches()) {
+    protected @Nullable FailureAnalysis analyze(Throwable rootFailure, Exception cause) {
+        Matcher named = null;
+        for (Throwable reason = cause; reason != null && named == null; reason = reason.getCause()) {
+            if (reason instanceof IllegalArgumentException && reason.getMessage() != null) {
+                Matcher matcher = NAMED.matcher(reason.getMessage());
+                named = matcher.matches() ? matcher : null;
+            }
+        }
+        if (named == null) {
             return null; // Spring Boot's own analyzers say it as well as can be said.
         }
         String property = named.group(1);

@@ -33,6 +33,11 @@ final class ClusterNodes implements AutoCloseable {
         return new ClusterNodes(EmbeddedRedis.start(), prefix);
     }
 
+    /** A cluster on {@code redis}, which {@link #close()} stops after the nodes. */
+    static ClusterNodes on(EmbeddedRedis redis, String prefix) {
+        return new ClusterNodes(redis, prefix);
+    }
+
     EmbeddedRedis redis() {
         return this.redis;
     }

@@ -2,8 +2,10 @@ package io.switchboard.cluster;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 
 import redis.embedded.RedisServer;
+import redis.embedded.core.RedisServerBuilder;
 
 /**
  * A real redis-server, the binary shipped inside the embedded-redis test dependency, on a free
@@ -12,10 +14,13 @@ import redis.embedded.RedisServer;
 public final class EmbeddedRedis implements AutoCloseable {
 
     private final int port;
+    /** For a Redis that takes TLS connections on {@link #port}: its certificate, key and CA files; else null. */
+    private final Path[] tls;
     private RedisServer server;
 
-    private EmbeddedRedis(int port) {
+    private EmbeddedRedis(int port, Path... tls) {
         this.port = port;
+        this.tls = tls;
     }
 
     public static EmbeddedRedis start() throws IOException {
@@ -24,17 +29,38 @@ public final class EmbeddedRedis implements AutoCloseable {
         return redis;
     }
 
+    /**
+     * A Redis that takes TLS connections only (clients need not present a certificate), on
+     * {@link #port}; its plain port is another free one, which nobody is told.
+     */
+    public static EmbeddedRedis startWithTls(Path certificate, Path key, Path ca) throws IOException {
+        EmbeddedRedis redis = new EmbeddedRedis(freePort(), certificate, key, ca);
+        redis.startServer();
+        return redis;
+    }
+
+    /** The port clients connect to: the TLS port of a Redis started with TLS. */
     public int port() {
         return this.port;
     }
 
     void startServer() throws IOException {
-        this.server = RedisServer.newRedisServer()
-                .port(this.port)
+        RedisServerBuilder builder = RedisServer.newRedisServer()
                 .bind("127.0.0.1")
                 .setting("save \"\"")
-                .setting("appendonly no")
-                .build();
+                .setting("appendonly no");
+        if (this.tls.length == 0) {
+            builder.port(this.port);
+        }
+        else {
+            builder.port(freePort())
+                    .setting("tls-port " + this.port)
+                    .setting("tls-cert-file " + this.tls[0])
+                    .setting("tls-key-file " + this.tls[1])
+                    .setting("tls-ca-cert-file " + this.tls[2])
+                    .setting("tls-auth-clients no");
+        }
+        this.server = builder.build();
         this.server.start();
     }
 

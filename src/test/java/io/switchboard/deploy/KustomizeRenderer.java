@@ -16,15 +16,18 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * The part of kustomize that deploy/kubernetes uses, in Java, so that the manifest tests run on a
- * machine without kubectl: resources (files and directories), namespace, replicas, images, and
- * patches given by path (strategic merge, the target named by the patch itself). A kustomization
+ * machine without kubectl: resources (files and directories), components, namespace, replicas,
+ * images, and patches given by path (strategic merge, the target named by the patch itself). A
+ * component ({@code kind: Component}) adds its resources to those of the kustomization that
+ * names it and patches all of them, before that kustomization's own patches, as kustomize does.
+ * A kustomization
  * that uses anything else is refused rather than rendered wrongly; {@code KubectlKustomizeTest}
  * compares this rendering with kustomize's own wherever kubectl is installed.
  */
 final class KustomizeRenderer {
 
     private static final Set<String> SUPPORTED_FIELDS = Set.of("apiVersion", "kind", "namespace", "resources",
-            "replicas", "images", "patches");
+            "components", "replicas", "images", "patches");
 
     private static final Set<String> CLUSTER_SCOPED_KINDS = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding",
             "CustomResourceDefinition", "PersistentVolume", "StorageClass", "PriorityClass");
@@ -40,10 +43,27 @@ final class KustomizeRenderer {
     /** The resources the kustomization in {@code directory} renders, in the order they were loaded. */
     static List<Map<String, Object>> render(Path directory) {
         Map<String, Object> kustomization = loadKustomization(directory);
+        if ("Component".equals(kustomization.get("kind"))) {
+            throw new IllegalStateException(directory + " is a component: name it in an overlay's components");
+        }
         List<Map<String, Object>> resources = new ArrayList<>();
+        transform(directory, kustomization, resources);
+        return resources;
+    }
+
+    /** Adds a kustomization's (or component's) resources to {@code resources}, then transforms them all. */
+    private static void transform(Path directory, Map<String, Object> kustomization, List<Map<String, Object>> resources) {
         for (Object entry : list(kustomization.get("resources"))) {
             Path path = directory.resolve((String) entry).normalize();
             resources.addAll(Files.isDirectory(path) ? render(path) : load(path));
+        }
+        for (Object entry : list(kustomization.get("components"))) {
+            Path component = directory.resolve((String) entry).normalize();
+            Map<String, Object> componentKustomization = loadKustomization(component);
+            if (!"Component".equals(componentKustomization.get("kind"))) {
+                throw new IllegalStateException(component + " is named as a component but is a " + componentKustomization.get("kind"));
+            }
+            transform(component, componentKustomization, resources);
         }
         for (Object entry : list(kustomization.get("patches"))) {
             Map<String, Object> patch = map(entry);
@@ -71,7 +91,6 @@ final class KustomizeRenderer {
                 }
             }
         }
-        return resources;
     }
 
     private static Map<String, Object> loadKustomization(Path directory) {
@@ -140,8 +159,10 @@ final class KustomizeRenderer {
         return merged;
     }
 
+    /** Items the base has are merged in place; the patch's new items come first, in its order, as kustomize puts them. */
     private static List<Object> mergeLists(List<?> base, List<?> patch, String key) {
         List<Object> merged = new ArrayList<>(base);
+        List<Object> added = new ArrayList<>();
         for (Object item : patch) {
             Object name = map(item).get(key);
             int index = -1;
@@ -151,13 +172,14 @@ final class KustomizeRenderer {
                 }
             }
             if (index < 0) {
-                merged.add(item);
+                added.add(item);
             }
             else {
                 merged.set(index, mergeMaps(map(merged.get(index)), map(item)));
             }
         }
-        return merged;
+        added.addAll(merged);
+        return added;
     }
 
     private static void setImage(List<Map<String, Object>> resources, Map<String, Object> image) {

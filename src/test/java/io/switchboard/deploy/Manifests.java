@@ -22,7 +22,7 @@ record Manifests(String overlay, List<Map<String, Object>> resources) {
     /** The relay's Deployment and container: both named like the application. */
     static final String APP = "switchboard";
 
-    static final List<String> OVERLAYS = List.of("single", "cluster");
+    static final List<String> OVERLAYS = List.of("single", "cluster", "single-tls");
 
     static Path overlayDirectory(String overlay) {
         return KUBERNETES.resolve("overlays").resolve(overlay);

@@ -116,9 +116,14 @@ abstract class OverlayOnTheApplicationTest {
     @Test
     void theRelayAcceptsClientsWhileReady() throws IOException {
         await().atMost(Duration.ofSeconds(10)).until(this.relay::isListening);
-        try (TestClient client = TestClient.connect(this.relay.port())) {
+        try (TestClient client = connect(this.relay.port())) {
             assertThat(client.id()).isNotZero();
         }
+    }
+
+    /** A client of the overlay's relay port, greeted: plain TCP unless the overlay's relay speaks TLS. */
+    TestClient connect(int port) throws IOException {
+        return TestClient.connect(port);
     }
 
     @Test

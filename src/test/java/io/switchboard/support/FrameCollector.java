@@ -89,12 +89,16 @@ public final class FrameCollector {
 
     /**
      * Stops reading: shuts this client's input, which ends a blocked read, and leaves its output
-     * open. Frames that arrive after this are not read.
+     * open. Frames that arrive after this are not read. A TLS client is closed instead: a TLS
+     * session cannot stop reading and go on (the JDK ends it with an alert).
      * @throws AssertionError when the collector had failed
      */
     public void stop() throws IOException, InterruptedException {
         this.stopping = true;
-        if (!this.client.socket().isClosed() && !this.client.socket().isInputShutdown()) {
+        if (this.client.socket() instanceof javax.net.ssl.SSLSocket) {
+            this.client.close();
+        }
+        else if (!this.client.socket().isClosed() && !this.client.socket().isInputShutdown()) {
             this.client.socket().shutdownInput();
         }
         awaitEnd(Duration.ofSeconds(10));

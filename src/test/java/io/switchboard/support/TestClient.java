@@ -92,6 +92,19 @@ public final class TestClient implements AutoCloseable {
         return this.socket.getInputStream().readAllBytes();
     }
 
+    /** A client over a socket already connected (a TLS session, say), once it has read its greeting. */
+    public static TestClient over(Socket socket) throws IOException {
+        TestClient client = overWithoutGreeting(socket);
+        client.id = client.reader.readGreeting();
+        return client;
+    }
+
+    /** A client over a socket already connected, which has read nothing yet. */
+    public static TestClient overWithoutGreeting(Socket socket) throws IOException {
+        socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
+        return new TestClient(socket);
+    }
+
     public int readGreeting() throws IOException {
         this.id = this.reader.readGreeting();
         return this.id;

@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -14,10 +15,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import io.switchboard.client.BuildVersion;
+import io.switchboard.client.ClientTls;
 import io.switchboard.client.ConnectionErrors;
 import io.switchboard.client.Durations;
 import io.switchboard.client.HostPort;
 import io.switchboard.client.TokenOption;
+import io.switchboard.client.TlsOptions;
 
 /**
  * {@code bench HOST:PORT --scenario S [options]}: a load test of a Switchboard server that
@@ -101,6 +104,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     private TokenOption token = new TokenOption();
 
+    @Mixin
+    private TlsOptions tls = new TlsOptions();
+
     /**
      * @param terminal whether standard error is a terminal: progress lines are printed there
      */
@@ -116,11 +122,19 @@ public final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(this.spec.commandLine(),
                     "--scenario is missing: pairs, latency, fanin, slow or connect");
         }
+        ClientTls clientTls;
+        try {
+            clientTls = this.tls.clientTls();
+        }
+        catch (IOException ex) {
+            this.err.println("bench: " + ex.getMessage());
+            return 1;
+        }
         BenchOptions options;
         try {
             options = new BenchOptions(this.server, this.scenario, this.clients, this.size, this.window, this.rate,
                     this.flooders, this.duration, this.warmup, this.drain, this.serverPid, this.json, this.progress,
-                    this.token.token());
+                    this.token.token(), clientTls);
         }
         catch (IllegalArgumentException ex) {
             throw new CommandLine.ParameterException(this.spec.commandLine(), ex.getMessage());

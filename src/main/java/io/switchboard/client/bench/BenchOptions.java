@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
 
+import io.switchboard.client.ClientTls;
 import io.switchboard.client.HostPort;
 
 /**
@@ -26,10 +27,11 @@ import io.switchboard.client.HostPort;
  * @param progress print a progress line each second on standard error
  * @param token the connect token of every client, for a server in token mode; null for none.
  *        It must not name a {@code sid}: each client would replace the one before
+ * @param tls connect with TLS; null for plain TCP
  */
 public record BenchOptions(HostPort server, Scenario scenario, int clients, int size, int window, int rate,
         int flooders, Duration duration, Duration warmup, Duration drain, long serverPid, boolean json,
-        boolean progress, @Nullable String token) {
+        boolean progress, @Nullable String token, @Nullable ClientTls tls) {
 
     public BenchOptions {
         require(size >= Payload.HEADER_BYTES, "--size must be at least " + Payload.HEADER_BYTES);
@@ -41,6 +43,8 @@ public record BenchOptions(HostPort server, Scenario scenario, int clients, int 
         require(!warmup.isNegative() && !drain.isNegative(), "--warmup and --drain must not be negative");
         if (scenario == Scenario.CONNECT) {
             require(clients >= 1, "--clients must be at least 1 for connect");
+            // Its connects are non-blocking channels on one selector: no TLS there.
+            require(tls == null, "--tls is not supported with --scenario connect");
         }
         else if (scenario == Scenario.FANIN) {
             require(clients >= 2, "--clients must be at least 2 for fanin");

@@ -15,10 +15,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLSocket;
+
 import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
 
 import io.switchboard.client.Hello;
+import io.switchboard.client.ClientTls;
 import io.switchboard.client.HostPort;
 import io.switchboard.client.SwitchboardClient;
 
@@ -55,16 +58,20 @@ final class BenchRun {
         SlowClient slow = null;
         try {
             for (Peer peer : peers) {
-                SwitchboardClient.Builder builder = SwitchboardClient.builder(o.server().host(), o.server().port());
+                SwitchboardClient.Builder builder = SwitchboardClient.builder(o.server().host(), o.server().port())
+                        .frameListener(peer);
                 if (o.token() != null) {
                     String token = o.token();
                     builder.token(() -> token);
                 }
-                peer.client = builder.frameListener(peer).connect();
+                if (o.tls() != null) {
+                    builder.tls(o.tls());
+                }
+                peer.client = builder.connect();
                 peer.id = peer.client.id();
             }
             if (scenario == Scenario.SLOW) {
-                slow = SlowClient.connect(o.server(), o.token());
+                slow = SlowClient.connect(o.server(), o.token(), o.tls());
             }
             for (Peer peer : peers) {
                 switch (peer.role) {
@@ -290,18 +297,27 @@ final class BenchRun {
         }
 
         private final Socket socket;
+        /** The TCP connection: {@link #socket}, or the one under its TLS session. */
+        private final Socket transport;
         final long id;
 
-        private SlowClient(Socket socket, long id) {
+        private SlowClient(Socket socket, Socket transport, long id) {
             this.socket = socket;
+            this.transport = transport;
             this.id = id;
         }
 
-        static SlowClient connect(HostPort server, @Nullable String token) throws IOException {
-            Socket socket = new Socket();
+        static SlowClient connect(HostPort server, @Nullable String token, @Nullable ClientTls tls) throws IOException {
+            Socket transport = new Socket();
             try {
-                socket.connect(new InetSocketAddress(server.host(), server.port()), 10_000);
-                socket.setSoTimeout(10_000);
+                transport.connect(new InetSocketAddress(server.host(), server.port()), 10_000);
+                transport.setSoTimeout(10_000);
+                Socket socket = transport;
+                if (tls != null) {
+                    SSLSocket session = tls.layer(transport, server.host(), server.port());
+                    session.startHandshake();
+                    socket = session;
+                }
                 if (token != null) {
                     socket.getOutputStream().write(Hello.frame(token));
                 }
@@ -309,10 +325,10 @@ final class BenchRun {
                 if (id == 0) {
                     throw new IOException("the server did not admit the slow client: its token was refused");
                 }
-                return new SlowClient(socket, id);
+                return new SlowClient(socket, transport, id);
             }
             catch (IOException ex) {
-                socket.close();
+                transport.close();
                 throw ex;
             }
         }
@@ -344,6 +360,8 @@ final class BenchRun {
 
         @Override
         public void close() throws IOException {
+            // The TCP connection first: a TLS close_notify would wait for room the server never makes.
+            this.transport.close();
             this.socket.close();
         }
     }

@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * with an outcome known in advance; and against a wrong relay, which must fail it.
  */
 @ClientTestServer
-class BenchCommandTest {
+public class BenchCommandTest {
 
     @Autowired
     RelayEndpoint endpoint;

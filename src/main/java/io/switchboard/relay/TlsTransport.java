@@ -1,0 +1,276 @@
+package io.switchboard.relay;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One client's TLS session, layered over its TCP connection ({@link TransportSocket}): the
+ * handshake, the writer's path to the socket, and the ways the relay stops reading and closes
+ * without waiting on the session.
+ *
+ * <p>Writing: an {@code SSLSocket} has no channel, so the {@link ClientWriter} writes through the
+ * session's stream, one call per chunk of at most {@link #RECORD_BYTES} from one buffer of the
+ * batch: the JDK makes exactly one TLS record of such a write and hands it to the socket in one
+ * blocking write. A chunk whose write returned is in the kernel's hands in full and counts as
+ * taken; a chunk whose write failed counts as not taken, even if some of its record's bytes left:
+ * a client cannot decrypt part of a record, so it can read none of that chunk's messages. So each
+ * message still gets exactly one outcome when the connection breaks mid-batch, with the same
+ * caveat as plain TCP: a chunk the kernel took may still be lost with the connection.
+ *
+ * <p>Closing: a close from another thread (eviction, the operator, a shutdown) must not wait. The
+ * JDK's {@code SSLSocket.close} first writes a close_notify, which waits for the session's write
+ * lock (held by a writer blocked on a client that does not read) and then for room in the
+ * socket; so once the writer has written, such a close closes the TCP connection first, which
+ * fails any blocked write at once, and the client sees the end of the stream without a
+ * close_notify. A connection closed before anything was written to it (no ID, the node full)
+ * gets its close_notify. The writer's own close in order sends one too ({@link #shutdownOutput}).
+ *
+ * <p>Threading: the handshake runs on the connection's reader thread, before the client is
+ * admitted and its writer started (which publishes {@link #output} and {@link #subject} to it);
+ * then the writer alone writes, the reader alone reads, and any thread may close.
+ */
+final class TlsTransport {
+
+    /**
+     * Most bytes of one write: a TLS record's plaintext. A write of at most this many bytes is one
+     * record, which a client reads all of or none of.
+     */
+    static final int RECORD_BYTES = 16 * 1024;
+
+    private static final int OPEN = 0;
+    private static final int WRITING = 1;
+    private static final int CLOSED = 2;
+
+    private final RelayTls tls;
+    private final TransportSocket transport;
+    private final SSLSocket socket;
+    /** OPEN, WRITING while the writer is in a write to the session, CLOSED once closing began. */
+    private final AtomicInteger state = new AtomicInteger(OPEN);
+
+    private volatile boolean established;
+    /** The writer has begun to write: a close_notify could wait for a client that does not read. */
+    private volatile boolean written;
+    /** Set by {@link #handshake}, then used by the writer only. */
+    private @Nullable OutputStream output;
+    private byte @Nullable [] scratch;
+    private volatile @Nullable String subject;
+    private volatile boolean deadlinePassed;
+
+    TlsTransport(RelayTls tls, TransportSocket transport, SSLSocket socket) {
+        this.tls = tls;
+        this.transport = transport;
+        this.socket = socket;
+    }
+
+    /** The session, which the connection reads, and writes and closes through this class. */
+    SSLSocket socket() {
+        return this.socket;
+    }
+
+    /**
+     * Runs the handshake, on the connection's reader thread, within the handshake timeout: each
+     * read is bounded by it (a client that sends nothing), and so is the whole (a client that
+     * sends a byte now and then). A connection that fails is counted and logged at DEBUG.
+     * @return whether the session is established; if not, the caller closes the connection
+     */
+    boolean handshake() {
+        ScheduledFuture<?> deadline = this.tls.atHandshakeDeadline(this::deadlinePassed);
+        try {
+            int timeout = this.transport.getSoTimeout();
+            this.transport.setSoTimeout(this.tls.handshakeTimeoutMillis());
+            this.socket.startHandshake();
+            SSLSession session = this.socket.getSession();
+            this.tls.checkResumed(session);
+            this.subject = subjectOf(session);
+            // Taken here, on the reader thread: the socket's lock that getOutputStream takes is
+            // also held by a read waiting for the rest of a record.
+            this.output = this.socket.getOutputStream();
+            this.transport.setSoTimeout(timeout);
+            this.established = true;
+            return true;
+        }
+        catch (IOException ex) {
+            this.tls.handshakeFailed(this.transport, this.deadlinePassed || ex instanceof SocketTimeoutException, ex);
+            return false;
+        }
+        finally {
+            deadline.cancel(false);
+        }
+    }
+
+    private void deadlinePassed() {
+        this.deadlinePassed = true;
+        closeTransport();
+    }
+
+    /** The subject of the client's certificate (RFC 2253), or null when it gave none. */
+    @Nullable String subject() {
+        return this.subject;
+    }
+
+    /**
+     * The session's stream of the client's bytes, on which {@link #stopInput} ends the reading as
+     * the client's own end of stream would.
+     */
+    InputStream input(InputStream sessionInput) {
+        return new FilterInputStream(sessionInput) {
+
+            @Override
+            public int read() throws IOException {
+                try {
+                    return super.read();
+                }
+                catch (TransportSocket.InputStopped ex) {
+                    return -1;
+                }
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                try {
+                    return super.read(b, off, len);
+                }
+                catch (TransportSocket.InputStopped ex) {
+                    return -1;
+                }
+            }
+        };
+    }
+
+    /**
+     * Writes one chunk, at most {@link #RECORD_BYTES} from the first of {@code views[first, count)}
+     * that has bytes left, and advances that buffer past them once the write has returned.
+     * Called by the client's writer only.
+     * @return the bytes written
+     * @throws IOException when the connection failed or was closed: the chunk was not taken
+     */
+    long write(ByteBuffer[] views, int first, int count) throws IOException {
+        int i = first;
+        while (i < count && !views[i].hasRemaining()) {
+            i++;
+        }
+        if (i == count) {
+            return 0;
+        }
+        ByteBuffer view = views[i];
+        int n = Math.min(view.remaining(), RECORD_BYTES);
+        byte[] bytes;
+        int offset;
+        if (view.hasArray()) {
+            bytes = view.array();
+            offset = view.arrayOffset() + view.position();
+        }
+        else {
+            bytes = (this.scratch != null) ? this.scratch : (this.scratch = new byte[RECORD_BYTES]);
+            offset = 0;
+            view.get(view.position(), bytes, 0, n);
+        }
+        OutputStream out = this.output;
+        if (out == null) {
+            throw new SocketException("no TLS session");
+        }
+        this.written = true;
+        if (!this.state.compareAndSet(OPEN, WRITING)) {
+            throw new SocketException("connection closed");
+        }
+        try {
+            out.write(bytes, offset, n);
+        }
+        finally {
+            this.state.compareAndSet(WRITING, OPEN);
+        }
+        view.position(view.position() + n);
+        return n;
+    }
+
+    /**
+     * Writes the answer of a connection that is not admitted, then a close_notify, through the
+     * stream taken at the handshake. Before the connection has a writer: on its reader thread or
+     * at its HELLO's deadline (the reader then blocked in a read, which holds only the session's
+     * read lock).
+     */
+    void answerAndShutdownOutput(byte[] answer) throws IOException {
+        OutputStream out = this.output;
+        if (out == null) {
+            throw new SocketException("no TLS session");
+        }
+        this.written = true;
+        if (!this.state.compareAndSet(OPEN, WRITING)) {
+            throw new SocketException("connection closed");
+        }
+        try {
+            out.write(answer);
+            this.socket.shutdownOutput();
+        }
+        finally {
+            this.state.compareAndSet(WRITING, OPEN);
+        }
+    }
+
+    /**
+     * Ends the session's writing side with a close_notify, for a close in order; the client can
+     * still send (TLS 1.3; a TLS 1.2 client answers with its own close_notify). By the writer.
+     */
+    void shutdownOutput() throws IOException {
+        if (!this.state.compareAndSet(OPEN, WRITING)) {
+            throw new SocketException("connection closed");
+        }
+        try {
+            this.socket.shutdownOutput();
+        }
+        finally {
+            this.state.compareAndSet(WRITING, OPEN);
+        }
+    }
+
+    /** Stops reading the client without ending its session: its reader sees the end of its stream. */
+    void stopInput() throws IOException {
+        this.transport.stopInput();
+    }
+
+    /**
+     * Called before the session is closed, from any thread: closes the TCP connection first when
+     * closing the session could wait (see the class comment), so that it then closes at once.
+     */
+    void beforeClose() {
+        int was = this.state.getAndSet(CLOSED);
+        if (was == WRITING || this.written || !this.established) {
+            closeTransport();
+        }
+    }
+
+    private void closeTransport() {
+        try {
+            this.transport.close();
+        }
+        catch (IOException ex) {
+            // Closed: what was wanted.
+        }
+    }
+
+    private static @Nullable String subjectOf(SSLSession session) {
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            return (chain.length > 0 && chain[0] instanceof X509Certificate certificate)
+                    ? certificate.getSubjectX500Principal().getName() : null;
+        }
+        catch (SSLPeerUnverifiedException ex) {
+            return null;
+        }
+    }
+}
