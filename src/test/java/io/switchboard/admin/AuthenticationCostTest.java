@@ -94,9 +94,16 @@ class AuthenticationCostTest {
             nanosPerCall(wrongPassword);
             nanosPerCall(wrongUser);
         }
-        double rightNanos = nanosPerCall(right);
-        double wrongPasswordNanos = nanosPerCall(wrongPassword);
-        double wrongUserNanos = nanosPerCall(wrongUser);
+        // Interleaved rounds, the least of each: a pause of the JVM (another test's threads, a
+        // collection) during one measurement then weighs on none of them.
+        double rightNanos = Double.MAX_VALUE;
+        double wrongPasswordNanos = Double.MAX_VALUE;
+        double wrongUserNanos = Double.MAX_VALUE;
+        for (int round = 0; round < 3; round++) {
+            rightNanos = Math.min(rightNanos, nanosPerCall(right));
+            wrongPasswordNanos = Math.min(wrongPasswordNanos, nanosPerCall(wrongPassword));
+            wrongUserNanos = Math.min(wrongUserNanos, nanosPerCall(wrongUser));
+        }
         assertThat(rightNanos).as("ns per good check").isLessThan(100_000);
         // A refusal also makes an exception, which costs a few microseconds more than a token
         // (the whole request is compared in the HTTP test above); what matters here is that

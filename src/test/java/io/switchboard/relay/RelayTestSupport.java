@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import io.switchboard.protocol.ServerFrame;
+import io.switchboard.protocol.Wire;
 import io.switchboard.support.FrameCollector;
 import io.switchboard.support.OutcomeLedger;
 import io.switchboard.support.TaggedPayload;
@@ -124,11 +125,14 @@ abstract class RelayTestSupport {
     /**
      * Has {@code sender} send tagged messages of {@code size} bytes to {@code dest}, which does not
      * read, until {@code stop} answers true (asked before each SEND), then {@code after} more.
-     * The kernel's socket buffers take megabytes before the queue fills, and go on taking more
-     * as they grow, so a flood keeps the queue topped up for as long as a test needs it full.
-     * While the queue is full it sends a message every few milliseconds only: under reject,
-     * each would be refused at once. Under pause, the writes block while the server does not
-     * read the sender. Each SEND is registered in {@code ledger} before it is written.
+     * Until then it writes at most {@link #FLOOD_AHEAD_BYTES} (or one message) ahead of what the
+     * server has read from the sender: under pause the server stops reading the sender once the
+     * queue is full, and a flood that had written further ahead than the kernel's socket buffers
+     * have grown would be blocked in a write, never to see {@code stop}. So the flood keeps the
+     * queue topped up for as long as a test needs it full, without depending on how large the
+     * buffers are. While the queue is full it sends a message every few milliseconds only: under
+     * reject, each would be refused at once. Each SEND is registered in {@code ledger} before it
+     * is written.
      * @return the seq of the last SEND, once all are written
      */
     Future<Long> flood(TestClient sender, TestClient dest, int size, OutcomeLedger ledger, BooleanSupplier stop,
@@ -143,6 +147,11 @@ abstract class RelayTestSupport {
                         return seq;
                     }
                 }
+                else if (seq > read(sender) && (seq - read(sender) + 1) * (Wire.SEND_HEADER_BYTES + size) > FLOOD_AHEAD_BYTES) {
+                    // Far enough ahead of the server: wait for it to read, or for stop.
+                    LockSupport.parkNanos(200_000);
+                    continue;
+                }
                 else if (isFull(dest, size)) {
                     // Paces the flood, no more: nothing waits on this.
                     LockSupport.parkNanos(2_000_000);
@@ -153,6 +162,15 @@ abstract class RelayTestSupport {
                 assertThat(seq).as("messages in one flood").isLessThan(limit);
             }
         });
+    }
+
+    /** Bytes a flood writes ahead of what the server has read of them, at most: less than loopback's smallest socket buffers hold. */
+    static final int FLOOD_AHEAD_BYTES = 64 * 1024;
+
+    /** SENDs the server has read from {@code sender}; it is connected to this node. */
+    private long read(TestClient sender) {
+        ClientSession session = this.registry.get(sender.id());
+        return (session != null) ? session.messagesIn() : Long.MAX_VALUE;
     }
 
     /** Floods until {@code dest}'s queue is full, then sends {@code after} more: see {@link #flood}. */
