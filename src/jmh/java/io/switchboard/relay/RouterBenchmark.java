@@ -133,7 +133,7 @@ public class RouterBenchmark {
             this.sockets.add(client);
             SocketChannel server = listener.accept();
             this.sockets.add(server);
-            return new RelayConnection(server.socket(), true, false, null, "benchmark", 1024 * 1024, this.budget,
+            return new RelayConnection(server.socket(), null, true, false, null, "benchmark", 1024 * 1024, this.budget,
                     this.relief);
         }
     }

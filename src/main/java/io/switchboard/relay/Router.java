@@ -77,7 +77,7 @@ public final class Router implements MessageHandler {
         byte[] bytes = batch.bytes();
         int end = batch.end();
         SendRate rate = sender.rate();
-        if (rate == null) {
+        if (rate == null || rate.admitAll(batch.frames(), end - (long) batch.frames() * Wire.SEND_HEADER_BYTES)) {
             routeRange(sender, bytes, 0, end);
             return;
         }

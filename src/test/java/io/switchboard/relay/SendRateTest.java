@@ -45,4 +45,21 @@ class SendRateTest {
         byte[] empty = frames(1000, 0);
         assertThat(rate.admit(empty, 0, empty.length)).isEqualTo(empty.length);
     }
+
+    @Test
+    void aBatchTheBucketsCanPayForIsPaidWholeAndOneTheyCannotIsNotPaidAtAll() {
+        SendRate rate = new SendRate(100, 0, 1024);
+        assertThat(rate.admitAll(60, 600)).isTrue();
+        assertThat(rate.admitAll(60, 600)).as("40 left").isFalse();
+        byte[] bytes = frames(60, 10);
+        // Nothing was paid for the refused batch: 40 of its frames pass one by one.
+        assertThat(rate.admit(bytes, 0, bytes.length)).isEqualTo(40 * (Wire.SEND_HEADER_BYTES + 10));
+    }
+
+    @Test
+    void theByteBucketRefusesAWholeBatchOverItsBytes() {
+        SendRate rate = new SendRate(0, 1000, 100);
+        assertThat(rate.admitAll(1, 1001)).isFalse();
+        assertThat(rate.admitAll(1000, 1000)).as("messages are not counted without a message rate").isTrue();
+    }
 }
