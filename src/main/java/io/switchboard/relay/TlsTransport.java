@@ -180,20 +180,8 @@ final class TlsTransport {
             offset = 0;
             view.get(view.position(), bytes, 0, n);
         }
-        OutputStream out = this.output;
-        if (out == null) {
-            throw new SocketException("no TLS session");
-        }
-        this.written = true;
-        if (!this.state.compareAndSet(OPEN, WRITING)) {
-            throw new SocketException("connection closed");
-        }
-        try {
-            out.write(bytes, offset, n);
-        }
-        finally {
-            this.state.compareAndSet(WRITING, OPEN);
-        }
+        OutputStream out = output();
+        whileWriting(() -> out.write(bytes, offset, n));
         view.position(view.position() + n);
         return n;
     }
@@ -205,21 +193,11 @@ final class TlsTransport {
      * read lock).
      */
     void answerAndShutdownOutput(byte[] answer) throws IOException {
-        OutputStream out = this.output;
-        if (out == null) {
-            throw new SocketException("no TLS session");
-        }
-        this.written = true;
-        if (!this.state.compareAndSet(OPEN, WRITING)) {
-            throw new SocketException("connection closed");
-        }
-        try {
+        OutputStream out = output();
+        whileWriting(() -> {
             out.write(answer);
             this.socket.shutdownOutput();
-        }
-        finally {
-            this.state.compareAndSet(WRITING, OPEN);
-        }
+        });
     }
 
     /**
@@ -227,15 +205,35 @@ final class TlsTransport {
      * still send (TLS 1.3; a TLS 1.2 client answers with its own close_notify). By the writer.
      */
     void shutdownOutput() throws IOException {
+        whileWriting(this.socket::shutdownOutput);
+    }
+
+    /** The session's stream, once the writer is to write to it: a close from now on closes the TCP connection first. */
+    private OutputStream output() throws SocketException {
+        OutputStream out = this.output;
+        if (out == null) {
+            throw new SocketException("no TLS session");
+        }
+        this.written = true;
+        return out;
+    }
+
+    /** Runs {@code write} in state WRITING, so that a close meanwhile does not wait for it (see {@link #beforeClose}). */
+    private void whileWriting(SessionWrite write) throws IOException {
         if (!this.state.compareAndSet(OPEN, WRITING)) {
             throw new SocketException("connection closed");
         }
         try {
-            this.socket.shutdownOutput();
+            write.run();
         }
         finally {
             this.state.compareAndSet(WRITING, OPEN);
         }
+    }
+
+    @FunctionalInterface
+    private interface SessionWrite {
+        void run() throws IOException;
     }
 
     /** Stops reading the client without ending its session: its reader sees the end of its stream. */
