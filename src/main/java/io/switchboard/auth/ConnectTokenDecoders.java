@@ -2,6 +2,9 @@ package io.switchboard.auth;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -24,6 +27,10 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.proc.SingleKeyJWSKeySelector;
 import org.jspecify.annotations.Nullable;
@@ -31,7 +38,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.convert.converter.Converter;
 import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.core.io.Resource;
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
@@ -43,7 +49,6 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.MappedJwtClaimSetConverter;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
-import org.springframework.web.client.RestTemplate;
 
 import io.switchboard.relay.ConnectAuthenticator.Failure;
 
@@ -75,11 +80,16 @@ final class ConnectTokenDecoders {
             decoder = publicKeyDecoder(jwt.publicKeyLocation());
         }
         else {
-            SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
-            requests.setConnectTimeout(fetchTimeout);
-            requests.setReadTimeout(fetchTimeout);
-            decoder = NimbusJwtDecoder.withJwkSetUri(jwt.jwkSetUri())
-                    .restOperations(new RestTemplate(requests))
+            // Nimbus's own source rather than Spring's withJwkSetUri, which turns its rate limit
+            // off: a token naming a key ID the cached set lacks makes it fetch the set again, and
+            // without the limit every stranger's HELLO with a made-up kid would be a fetch.
+            int millis = (int) Math.clamp(fetchTimeout.toMillis(), 1, Integer.MAX_VALUE);
+            JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(jwkSetUrl(jwt.jwkSetUri()),
+                    new DefaultResourceRetriever(millis, millis, JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT))
+                    .cache(true)
+                    .rateLimited(true)
+                    .build();
+            decoder = NimbusJwtDecoder.withJwkSource(keys)
                     .jwsAlgorithms((algorithms) -> algorithms.addAll(List.of(SignatureAlgorithm.RS256,
                             SignatureAlgorithm.RS384, SignatureAlgorithm.RS512, SignatureAlgorithm.ES256,
                             SignatureAlgorithm.ES384, SignatureAlgorithm.ES512)))
@@ -122,6 +132,15 @@ final class ConnectTokenDecoders {
                 .jwsAlgorithm(SignatureAlgorithm.from(algorithm.getName()))
                 .jwtProcessorCustomizer((processor) -> processor.setJWSKeySelector(selector))
                 .build();
+    }
+
+    private static URL jwkSetUrl(@Nullable String uri) {
+        try {
+            return URI.create(String.valueOf(uri)).toURL();
+        }
+        catch (IllegalArgumentException | MalformedURLException ex) {
+            throw new IllegalArgumentException("switchboard.auth.jwt.jwk-set-uri is not a URL: " + ex.getMessage(), ex);
+        }
     }
 
     /** A PEM {@code PUBLIC KEY} (X.509 SubjectPublicKeyInfo), RSA or EC. */
@@ -189,8 +208,11 @@ final class ConnectTokenDecoders {
     /** Whether the decoder failed for want of keys (a JWK Set it could not fetch), not for the token. */
     static boolean isKeySourceFailure(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof KeySourceException || cause instanceof IOException
-                    || cause.getClass().getName().startsWith("org.springframework.web.client.")) {
+            if (cause instanceof RateLimitReachedException) {
+                // A key ID the set does not have, asked again too soon: a bad token, not an outage.
+                return false;
+            }
+            if (cause instanceof KeySourceException || cause instanceof IOException) {
                 return true;
             }
         }

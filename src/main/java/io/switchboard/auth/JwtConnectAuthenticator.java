@@ -61,7 +61,11 @@ final class JwtConnectAuthenticator implements ConnectAuthenticator {
         // The claims before the signature, so that a registered claim of the wrong type ("exp":
         // "tomorrow") is told from a bad signature, which the decoder reports alike. Nothing is
         // trusted from them until the decoder has checked the signature.
-        Map<String, Object> claims = (parsed instanceof JOSEObject jose) ? jose.getPayload().toJSONObject() : null;
+        if (!(parsed instanceof JOSEObject jose) || jose.getPayload() == null) {
+            // An encrypted JWT (five parts) has no payload to read before decryption, which the relay does not do.
+            throw new Refusal(Failure.MALFORMED, "not a signed JWT");
+        }
+        Map<String, Object> claims = jose.getPayload().toJSONObject();
         if (claims == null) {
             throw new Refusal(Failure.MALFORMED, "the claims are not a JSON object");
         }

@@ -1,6 +1,8 @@
 package io.switchboard.relay;
 
 import java.net.InetAddress;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledFuture;
 
 import org.jspecify.annotations.Nullable;
@@ -33,7 +35,7 @@ final class Arrival {
     private volatile @Nullable ScheduledFuture<?> deadline;
     /** Guarded by this object's lock: whether the HELLO or its deadline has decided. */
     private boolean decided;
-    private volatile boolean refused;
+    private final CountDownLatch answered = new CountDownLatch(1);
 
     /** The slots a closed connection gave back: its {@code max-clients} slot, and its address's if it held one. */
     record Slots(boolean client, @Nullable InetAddress address) {
@@ -95,13 +97,19 @@ final class Arrival {
         return true;
     }
 
-    /** Not admitted: its answer is written, and what it sends now is dropped. */
-    void refused() {
-        this.refused = true;
+    /** Not admitted: its answer has been written, or could not be. */
+    void answered() {
+        this.answered.countDown();
     }
 
-    boolean isRefused() {
-        return this.refused;
+    /** Waits up to {@code nanos} for {@link #answered}. */
+    void awaitAnswered(long nanos) {
+        try {
+            this.answered.await(nanos, TimeUnit.NANOSECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     void cancelDeadline() {

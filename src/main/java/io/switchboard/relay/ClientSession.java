@@ -47,6 +47,8 @@ public final class ClientSession implements MessageOrigin {
     private final OutboundQueue queue;
     /** Who the client proved to be (ADMIN-API.md, "subject"); null when nobody said. */
     private final @Nullable String subject;
+    /** Whether its ID is its token's {@code sid}, which a newer connection takes over. */
+    private final boolean stable;
     /** Whom it may send to; null when anyone. Only its reader uses it. */
     private final @Nullable SendPermission permission;
     /** Its rate limits; null when none. Only its reader uses it. */
@@ -87,6 +89,7 @@ public final class ClientSession implements MessageOrigin {
         this.queue = new OutboundQueue(id, maxQueuedBytes, budget, this::finished);
         this.subject = identity.subject();
         this.permission = (identity.sendTo() != null) ? new SendPermission(identity.sendTo()) : null;
+        this.stable = identity.stableId() != 0;
         this.rate = rate;
     }
 
@@ -131,6 +134,11 @@ public final class ClientSession implements MessageOrigin {
 
     public long queuedBytes() {
         return this.queue.queuedBytes();
+    }
+
+    /** Whether its ID is its connect token's {@code sid}. */
+    boolean isStable() {
+        return this.stable;
     }
 
     /** Its token's {@code sub}, else its TLS client certificate's subject (RFC 2253), else null. */

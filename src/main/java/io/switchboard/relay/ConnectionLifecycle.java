@@ -2,7 +2,10 @@ package io.switchboard.relay;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -37,6 +40,9 @@ public final class ConnectionLifecycle {
 
     private static final Log logger = LogFactory.getLog(ConnectionLifecycle.class);
 
+    /** How long a newer connection with a stable ID waits for the older one to leave. */
+    private static final Duration TAKE_OVER_PATIENCE = Duration.ofSeconds(10);
+
     private final ClientRegistry registry;
     private final IdAllocator ids;
     private final RelayMetrics metrics;
@@ -50,6 +56,8 @@ public final class ConnectionLifecycle {
     private final @Nullable HelloDeadlines deadlines;
     private final ThrottledLog authFailures;
     private final AtomicInteger admitted = new AtomicInteger();
+    /** Guard the claim and the release of stable IDs, by ID; see {@link #registerStable}. */
+    private final Object[] stableIdLocks = new Object[256];
     private volatile boolean accepting = true;
 
     ConnectionLifecycle(ClientRegistry registry, IdAllocator ids, RelayMetrics metrics, MemoryBudget budget,
@@ -65,6 +73,7 @@ public final class ConnectionLifecycle {
         this.addresses = new AddressLimit(this.limits.connectionsPerAddress());
         this.authenticator = authenticator;
         this.deadlines = deadlines;
+        Arrays.setAll(this.stableIdLocks, (i) -> new Object());
         this.authFailures = new ThrottledLog(logger, (connections, ignored) -> connections
                 + " connections were not admitted (switchboard.auth.mode=token); each reason is counted in"
                 + " switchboard_auth_failures_total and logged at DEBUG");
@@ -78,6 +87,12 @@ public final class ConnectionLifecycle {
         RelayMetrics.Rejection refused = takeSlots(connection);
         if (refused != null) {
             this.metrics.rejected(refused);
+            connection.close();
+            return;
+        }
+        // Under TLS the handshake now, holding the slots: a connection that stalls its handshake
+        // counts against max-clients and its address's limit like any other.
+        if (!connection.handshake()) {
             connection.close();
             return;
         }
@@ -148,26 +163,31 @@ public final class ConnectionLifecycle {
         catch (ConnectAuthenticator.Refusal refusal) {
             refuse(connection, refusal);
             // On the reader's thread: drop what the client still sends, unparsed, then close.
-            connection.closeInOrder();
+            connection.drainAndClose();
             return;
         }
         admit(connection, identity);
     }
 
+    /** On the deadlines' thread, which must never wait on a connection: see {@link #refuse}. */
     private void helloTimedOut(RelayConnection connection) {
         if (connection.arrival().decide()) {
+            // The reader is blocked in a read: whatever it reads next makes it drain and close
+            // (InboundFramesMapper); a client that sends nothing more is closed by refuse's bound.
             refuse(connection, new ConnectAuthenticator.Refusal(ConnectAuthenticator.Failure.TIMEOUT, null));
-            // The reader is blocked in a read: whatever it reads next makes it close in order
-            // (InboundFramesMapper), and a client that sends nothing more is closed after the linger.
-            this.deadlines.schedule(connection::close, RelayConnection.LINGER);
         }
     }
 
     /**
      * Greeting 0, then AUTH_FAILED, then this side's end of the stream: the reason is logged
-     * and counted, not sent. The caller closes the connection, not at once: closing a socket
-     * with bytes from the client unread in it resets the connection, and a reset can lose the
-     * answer before the client reads it.
+     * and counted, not sent. The answer is written on a virtual thread of the connection's own:
+     * a write can wait (under TLS, on the session's lock, which the reader holds while it answers
+     * the client's key updates into a socket the client does not read), and neither the reader
+     * nor the deadlines' thread may. The connection is closed after {@link RelayConnection#LINGER}
+     * whatever happens, which also ends a write still waiting; its reader closes it sooner once
+     * the client has read the answer and closed its side. Not at once: closing a socket with
+     * bytes from the client unread in it resets the connection, and a reset can lose the answer
+     * before the client reads it.
      */
     private void refuse(RelayConnection connection, ConnectAuthenticator.Refusal refusal) {
         this.metrics.authFailed(refusal.failure());
@@ -177,7 +197,8 @@ public final class ConnectionLifecycle {
         this.authFailures.record(1, 0);
         byte[] answer = new byte[Wire.GREETING_BYTES + Wire.ERROR_FRAME_BYTES];
         Wire.putError(answer, Wire.GREETING_BYTES, ErrorCode.AUTH_FAILED, 0, 0);
-        connection.refuse(answer);
+        Thread.ofVirtual().name("refusal-" + connection.getConnectionId()).start(() -> connection.refuse(answer));
+        this.deadlines.schedule(connection::close, RelayConnection.LINGER);
     }
 
     /**
@@ -224,24 +245,47 @@ public final class ConnectionLifecycle {
 
     /**
      * A stable ID: newest wins. The older connection with it, on this node or another, is
-     * disconnected as if by the operator before this one is greeted.
+     * disconnected as if by the operator before this one is greeted. Claiming the ID (registry
+     * and allocator) and the older connection's release of it hold the ID's lock, so that a
+     * release never undoes the newer claim; the wait for the older connection to leave does not.
+     * @throws IllegalStateException when the ID cannot be claimed (a cluster's store is out of
+     *         reach), or an older connection with it does not leave in time: nothing is held then
      */
     private ClientSession registerStable(RelayConnection connection, ClientIdentity identity, @Nullable SendRate rate) {
         int id = identity.stableId();
         ClientSession session = new ClientSession(id, connection, this.maxQueuedBytes, this.metrics, this.budget,
                 identity, rate);
-        while (!this.registry.add(session)) {
+        long giveUpAt = System.nanoTime() + TAKE_OVER_PATIENCE.toNanos();
+        while (true) {
+            synchronized (stableIdLock(id)) {
+                if (this.registry.add(session)) {
+                    try {
+                        this.ids.takeOver(id);
+                    }
+                    catch (RuntimeException ex) {
+                        this.registry.remove(session);
+                        throw ex;
+                    }
+                    return session;
+                }
+            }
             ClientSession older = this.registry.get(id);
             if (older != null) {
                 logger.debug("Client " + session + " replaces an older connection with its stable ID");
                 // Its close event takes it out of the registry, on this thread unless another
                 // thread is closing it already: then that thread does, in a moment.
                 older.disconnect();
-                Thread.onSpinWait();
             }
+            if (System.nanoTime() - giveUpAt > 0) {
+                throw new IllegalStateException("the older connection with stable ID " + id + " did not close within "
+                        + TAKE_OVER_PATIENCE.toSeconds() + " s");
+            }
+            LockSupport.parkNanos(100_000);
         }
-        this.ids.takeOver(id);
-        return session;
+    }
+
+    private Object stableIdLock(int id) {
+        return this.stableIdLocks[id & (this.stableIdLocks.length - 1)];
     }
 
     @EventListener
@@ -264,9 +308,20 @@ public final class ConnectionLifecycle {
     }
 
     private void forget(ClientSession session) {
-        if (session.closed()) {
+        if (!session.closed()) {
+            return;
+        }
+        if (!session.isStable()) {
             this.registry.remove(session);
             this.ids.release(session.id());
+            return;
+        }
+        synchronized (stableIdLock(session.id())) {
+            this.registry.remove(session);
+            if (!this.registry.contains(session.id())) {
+                // Not taken over meanwhile by a newer connection, whose claim this would undo.
+                this.ids.release(session.id());
+            }
         }
     }
 

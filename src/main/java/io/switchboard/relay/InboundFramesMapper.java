@@ -40,9 +40,9 @@ final class InboundFramesMapper extends TcpMessageMapper {
             if (hello != null) {
                 hello.hello(relay, batch);
             }
-            else if (relay.arrival().isRefused()) {
+            else {
                 // Refused while this reader waited (the HELLO's deadline): drop the rest unparsed.
-                relay.closeInOrder();
+                relay.drainAndClose();
             }
             return null;
         }

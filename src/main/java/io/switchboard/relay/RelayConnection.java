@@ -79,10 +79,10 @@ public final class RelayConnection extends TcpNetConnection {
     /**
      * Writes the answer of a connection that is not admitted (greeting 0, AUTH_FAILED) and ends
      * this side of the stream; the caller closes it. Nothing else writes to a connection before
-     * it is admitted, and the answer fits an empty socket buffer, so this does not wait.
+     * it is admitted, but under TLS the write can wait for the session's lock, so this runs on a
+     * thread that may wait (see ConnectionLifecycle.refuse), until the connection is closed.
      */
     void refuse(byte[] answer) {
-        this.arrival.refused();
         try {
             if (this.tls != null) {
                 this.tls.answerAndShutdownOutput(answer);
@@ -93,9 +93,46 @@ public final class RelayConnection extends TcpNetConnection {
             }
         }
         catch (IOException ex) {
-            // The client has gone already.
+            // The client has gone already, or the connection was closed meanwhile.
             close();
         }
+        finally {
+            this.arrival.answered();
+        }
+    }
+
+    /**
+     * A connection that is not admitted, on its reader thread: drops what the client still
+     * sends, unparsed, until it closes its side or {@link #LINGER} has passed, lets the answer be
+     * written meanwhile (see {@link #refuse}), and closes.
+     */
+    void drainAndClose() {
+        long deadline = System.nanoTime() + LINGER.toNanos();
+        try {
+            byte[] dropped = new byte[4096];
+            InputStream in = this.socket.getInputStream();
+            long left;
+            while ((left = deadline - System.nanoTime()) > 0) {
+                this.socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                if (in.read(dropped) < 0) {
+                    break;
+                }
+            }
+        }
+        catch (IOException ex) {
+            // Reset, timed out, or closed at the linger's end.
+        }
+        this.arrival.awaitAnswered(Math.max(0, deadline - System.nanoTime()));
+        close();
+    }
+
+    /**
+     * Under TLS, the handshake, on this reader thread, within the handshake timeout; true at once
+     * on plain TCP. A connection that does not complete it never becomes a client (PROTOCOL.md
+     * section 7): the caller closes it.
+     */
+    boolean handshake() {
+        return this.tls == null || this.tls.handshake();
     }
 
     /** The TLS session, or null on plain TCP. */
@@ -106,19 +143,6 @@ public final class RelayConnection extends TcpNetConnection {
     /** The subject of the client's TLS certificate, or null (plain TCP, or no certificate). */
     @Nullable String tlsSubject() {
         return (this.tls != null) ? this.tls.subject() : null;
-    }
-
-    /**
-     * Under TLS, the handshake first, on this reader thread: a connection that does not complete
-     * it is closed without an ID and never becomes a client (PROTOCOL.md section 7).
-     */
-    @Override
-    protected void publishConnectionOpenEvent() {
-        if (this.tls != null && !this.tls.handshake()) {
-            close();
-            return;
-        }
-        super.publishConnectionOpenEvent();
     }
 
     /** This connection's reader of SEND frames. Its memory counts read from any thread. */

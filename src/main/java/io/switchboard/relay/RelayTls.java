@@ -51,6 +51,18 @@ public final class RelayTls implements AutoCloseable {
     private static final Log logger = LogFactory.getLog(RelayTls.class);
 
     private static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+    /** The JDK's switch, read once when its first server handshake starts. */
+    static final String REJECT_CLIENT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
+
+    static {
+        // A TLS 1.2 client may ask for a new handshake at any time after the first, and each
+        // costs the server a signature, with no deadline: a cheap way to burn the relay's CPU.
+        // Refused unless the operator has set the JDK's switch otherwise (it is JVM-wide).
+        if (System.getProperty(REJECT_CLIENT_RENEGOTIATION) == null) {
+            System.setProperty(REJECT_CLIENT_RENEGOTIATION, "true");
+        }
+    }
     private static final String[] KEY_TYPES = { "EC", "RSA", "RSASSA-PSS", "EdDSA", "Ed25519", "Ed448" };
 
     private final String bundleName;

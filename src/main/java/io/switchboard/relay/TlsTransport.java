@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * without waiting on the session.
  *
  * <p>Writing: an {@code SSLSocket} has no channel, so the {@link ClientWriter} writes through the
- * session's stream, one call per chunk of at most {@link #RECORD_BYTES} from one buffer of the
+ * session's stream, one call per chunk of at most {@link #RECORD_BYTES} (fewer when the session's records are smaller) from one buffer of the
  * batch: the JDK makes exactly one TLS record of such a write and hands it to the socket in one
  * blocking write. A chunk whose write returned is in the kernel's hands in full and counts as
  * taken; a chunk whose write failed counts as not taken, even if some of its record's bytes left:
@@ -32,13 +32,14 @@ import org.jspecify.annotations.Nullable;
  * message still gets exactly one outcome when the connection breaks mid-batch, with the same
  * caveat as plain TCP: a chunk the kernel took may still be lost with the connection.
  *
- * <p>Closing: a close from another thread (eviction, the operator, a shutdown) must not wait. The
- * JDK's {@code SSLSocket.close} first writes a close_notify, which waits for the session's write
- * lock (held by a writer blocked on a client that does not read) and then for room in the
- * socket; so once the writer has written, such a close closes the TCP connection first, which
- * fails any blocked write at once, and the client sees the end of the stream without a
- * close_notify. A connection closed before anything was written to it (no ID, the node full)
- * gets its close_notify. The writer's own close in order sends one too ({@link #shutdownOutput}).
+ * <p>Closing: a close must not wait, from any thread. The JDK's {@code SSLSocket.close} first
+ * writes a close_notify, which waits for the session's write lock and then for room in the
+ * socket: the lock is held by a writer blocked on a client that does not read, or by the reader
+ * while it answers the client's key updates (TLS 1.3) into a socket the client does not read. So
+ * every close closes the TCP connection first, which fails any blocked write at once, and the
+ * client sees the end of the stream without a close_notify. A close in order sends its
+ * close_notify before, through {@link #shutdownOutput}, as the answer to a connection not
+ * admitted does.
  *
  * <p>Threading: the handshake runs on the connection's reader thread, before the client is
  * admitted and its writer started (which publishes {@link #output} and {@link #subject} to it);
@@ -47,10 +48,18 @@ import org.jspecify.annotations.Nullable;
 final class TlsTransport {
 
     /**
-     * Most bytes of one write: a TLS record's plaintext. A write of at most this many bytes is one
-     * record, which a client reads all of or none of.
+     * Most bytes of one write: what the JDK puts in one TLS record. A record carries at most
+     * 2^14 bytes, and under TLS 1.3 the JDK keeps 17 of them for the record's inner type and
+     * padding, so a write of at most this many bytes is one record, which a client reads all of
+     * or none of (TlsRecordsTest checks it against the JDK).
      */
-    static final int RECORD_BYTES = 16 * 1024;
+    static final int RECORD_BYTES = 16_384 - 17;
+
+    /** A TLS record's largest plaintext, 2^14: a session whose packets hold more has full-size records. */
+    private static final int MAX_PLAINTEXT = 16_384;
+
+    /** More than a record's header, IV, MAC or tag and padding take of its packet, under any cipher suite. */
+    static final int RECORD_OVERHEAD_BOUND = 512;
 
     private static final int OPEN = 0;
     private static final int WRITING = 1;
@@ -62,12 +71,11 @@ final class TlsTransport {
     /** OPEN, WRITING while the writer is in a write to the session, CLOSED once closing began. */
     private final AtomicInteger state = new AtomicInteger(OPEN);
 
-    private volatile boolean established;
-    /** The writer has begun to write: a close_notify could wait for a client that does not read. */
-    private volatile boolean written;
     /** Set by {@link #handshake}, then used by the writer only. */
     private @Nullable OutputStream output;
     private byte @Nullable [] scratch;
+    /** Set by {@link #handshake}, then used by the writer only: {@link #recordBytes} of the session. */
+    private int chunkBytes = RECORD_BYTES;
     private volatile @Nullable String subject;
     private volatile boolean deadlinePassed;
 
@@ -97,11 +105,11 @@ final class TlsTransport {
             SSLSession session = this.socket.getSession();
             this.tls.checkResumed(session);
             this.subject = subjectOf(session);
+            this.chunkBytes = recordBytes(session.getPacketBufferSize());
             // Taken here, on the reader thread: the socket's lock that getOutputStream takes is
             // also held by a read waiting for the rest of a record.
             this.output = this.socket.getOutputStream();
             this.transport.setSoTimeout(timeout);
-            this.established = true;
             return true;
         }
         catch (IOException ex) {
@@ -153,7 +161,7 @@ final class TlsTransport {
     }
 
     /**
-     * Writes one chunk, at most {@link #RECORD_BYTES} from the first of {@code views[first, count)}
+     * Writes one chunk, at most one record's worth from the first of {@code views[first, count)}
      * that has bytes left, and advances that buffer past them once the write has returned.
      * Called by the client's writer only.
      * @return the bytes written
@@ -168,7 +176,7 @@ final class TlsTransport {
             return 0;
         }
         ByteBuffer view = views[i];
-        int n = Math.min(view.remaining(), RECORD_BYTES);
+        int n = Math.min(view.remaining(), this.chunkBytes);
         byte[] bytes;
         int offset;
         if (view.hasArray()) {
@@ -176,7 +184,7 @@ final class TlsTransport {
             offset = view.arrayOffset() + view.position();
         }
         else {
-            bytes = (this.scratch != null) ? this.scratch : (this.scratch = new byte[RECORD_BYTES]);
+            bytes = (this.scratch != null) ? this.scratch : (this.scratch = new byte[this.chunkBytes]);
             offset = 0;
             view.get(view.position(), bytes, 0, n);
         }
@@ -188,9 +196,8 @@ final class TlsTransport {
 
     /**
      * Writes the answer of a connection that is not admitted, then a close_notify, through the
-     * stream taken at the handshake. Before the connection has a writer: on its reader thread or
-     * at its HELLO's deadline (the reader then blocked in a read, which holds only the session's
-     * read lock).
+     * stream taken at the handshake, on a thread of its own: it may wait for the session's lock
+     * (see the class comment) until the connection is closed.
      */
     void answerAndShutdownOutput(byte[] answer) throws IOException {
         OutputStream out = output();
@@ -208,13 +215,12 @@ final class TlsTransport {
         whileWriting(this.socket::shutdownOutput);
     }
 
-    /** The session's stream, once the writer is to write to it: a close from now on closes the TCP connection first. */
+    /** The session's stream, taken at the handshake. */
     private OutputStream output() throws SocketException {
         OutputStream out = this.output;
         if (out == null) {
             throw new SocketException("no TLS session");
         }
-        this.written = true;
         return out;
     }
 
@@ -247,9 +253,7 @@ final class TlsTransport {
      */
     void beforeClose() {
         int was = this.state.getAndSet(CLOSED);
-        if (was == WRITING || this.written || !this.established) {
-            closeTransport();
-        }
+        closeTransport();
     }
 
     private void closeTransport() {
@@ -259,6 +263,19 @@ final class TlsTransport {
         catch (IOException ex) {
             // Closed: what was wanted.
         }
+    }
+
+    /**
+     * The most bytes one write may carry so as to be one record of a session whose packets are
+     * at most {@code packetBufferSize} bytes: {@link #RECORD_BYTES}, unless the client asked for
+     * smaller records (TLS's max_fragment_length, which the JDK grants), and then what a packet
+     * that small surely holds.
+     */
+    static int recordBytes(int packetBufferSize) {
+        if (packetBufferSize > MAX_PLAINTEXT) {
+            return RECORD_BYTES;
+        }
+        return Math.clamp(packetBufferSize - RECORD_OVERHEAD_BOUND - 17L, 1, RECORD_BYTES);
     }
 
     private static @Nullable String subjectOf(SSLSession session) {

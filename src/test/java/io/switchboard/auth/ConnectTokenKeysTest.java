@@ -146,6 +146,12 @@ class ConnectTokenKeysTest {
             }
             assertThat(fetches.get()).as("fetches of the JWK Set for 20 tokens").isEqualTo(1);
             assertThat(failure(authenticator, Tokens.hs256(Map.of()))).isEqualTo(Failure.SIGNATURE);
+            // Key IDs the set does not have, as a stranger makes them up: one fetch again at most
+            // (Nimbus's rate limit), and each is a bad token, not an unavailable key source.
+            for (int i = 0; i < 20; i++) {
+                assertThat(failure(authenticator, signed(JWSAlgorithm.RS256, signer, "made-up-" + i))).isEqualTo(Failure.SIGNATURE);
+            }
+            assertThat(fetches.get()).as("fetches after 20 tokens with unknown key IDs").isLessThanOrEqualTo(2);
         }
         finally {
             server.stop(0);

@@ -136,6 +136,9 @@ class TokenModeTest extends RelayTestSupport {
     static List<Refused> refused() {
         List<Refused> cases = new ArrayList<>();
         JWTClaimsSet expired = Tokens.claims(valid("exp", Date.from(Instant.now().minusSeconds(5))));
+        // Five parts: an encrypted JWT, whose claims the relay cannot read.
+        cases.add(refused("encrypted", "malformed",
+                "eyJhbGciOiJSU0EtT0FFUC0yNTYiLCJlbmMiOiJBMjU2R0NNIn0.a2V5.aXY.Y2lwaGVy.dGFn"));
         cases.add(refused("expired", "expired", Tokens.hs256(expired)));
         cases.add(refused("not yet valid", "not-yet-valid",
                 token(valid("nbf", Date.from(Instant.now().plus(Duration.ofMinutes(5)))))));
