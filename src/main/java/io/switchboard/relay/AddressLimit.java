@@ -42,8 +42,4 @@ final class AddressLimit {
         this.connections.computeIfPresent(address, (key, count) -> (count <= 1) ? null : count - 1);
     }
 
-    /** The connections {@code address} holds now. */
-    int held(InetAddress address) {
-        return this.connections.getOrDefault(address, 0);
-    }
 }

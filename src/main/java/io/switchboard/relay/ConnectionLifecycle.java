@@ -1,6 +1,5 @@
 package io.switchboard.relay;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
@@ -74,6 +73,7 @@ public final class ConnectionLifecycle {
         this.authenticator = authenticator;
         this.deadlines = deadlines;
         Arrays.setAll(this.stableIdLocks, (i) -> new Object());
+        metrics.connectionsOpen(this.admitted);
         this.authFailures = new ThrottledLog(logger, (connections, ignored) -> connections
                 + " connections were not admitted (switchboard.auth.mode=token); each reason is counted in"
                 + " switchboard_auth_failures_total and logged at DEBUG");
@@ -339,10 +339,5 @@ public final class ConnectionLifecycle {
     /** New connections are admitted again. */
     void startAccepting() {
         this.accepting = true;
-    }
-
-    /** Connections from {@code address} open on this node now, when a per-address limit is set. */
-    int connectionsFrom(InetAddress address) {
-        return this.addresses.held(address);
     }
 }

@@ -2,6 +2,7 @@ package io.switchboard.relay;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -15,6 +16,7 @@ import io.switchboard.protocol.ErrorCode;
  */
 public final class RelayMetrics {
 
+    private final MeterRegistry meters;
     private final Counter messagesIn;
     private final Counter bytesIn;
     private final Counter messagesOut;
@@ -59,7 +61,19 @@ public final class RelayMetrics {
         }
     }
 
+    /**
+     * Gauges the connections that hold a {@code max-clients} slot: clients, and connections in
+     * their TLS handshake or awaiting their HELLO. Called once, by the relay's lifecycle.
+     */
+    void connectionsOpen(AtomicInteger held) {
+        Gauge.builder("switchboard.connections.open", held, AtomicInteger::get)
+                .description("Connections holding a max-clients slot: clients, and connections in their TLS handshake"
+                        + " or awaiting their HELLO")
+                .register(this.meters);
+    }
+
     RelayMetrics(MeterRegistry meters, ClientRegistry registry, MemoryBudget budget) {
+        this.meters = meters;
         this.messagesIn = Counter.builder("switchboard.messages.received")
                 .description("SEND frames read from clients").register(meters);
         this.bytesIn = Counter.builder("switchboard.bytes.received").baseUnit("bytes")
