@@ -11,10 +11,10 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -38,18 +38,19 @@ import static org.awaitility.Awaitility.await;
     "switchboard.tcp.ssl.bundle=relay",
     "switchboard.tcp.ssl.client-auth=need",
     "spring.ssl.bundle.watch.file.quiet-period=500ms" })
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class RelayTlsRotationTest extends RelayTestSupport {
 
-    private static final TlsFixture TLS = TlsFixture.create();
+    /**
+     * Its files go when the JVM exits, not after this class: the context's file watcher would see
+     * them deleted and log a failed reload, with a stack trace, into the output of whichever test
+     * runs then (the context is closed after this class, but only after its @AfterAll methods).
+     */
+    private static final TlsFixture TLS = TlsFixture.create().deletedAtExit();
 
     @DynamicPropertySource
     static void bundle(DynamicPropertyRegistry registry) {
         TLS.bundleProperties("relay", true).forEach((name, value) -> registry.add(name, () -> value));
-    }
-
-    @AfterAll
-    static void removeFiles() {
-        TLS.close();
     }
 
     @Test

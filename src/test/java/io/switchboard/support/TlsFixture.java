@@ -81,6 +81,12 @@ public final class TlsFixture implements AutoCloseable {
         return TestCa.clientContext(identity, this.ca.certificate());
     }
 
+    /** Deletes the files when the JVM exits rather than at {@link #close}. */
+    public TlsFixture deletedAtExit() {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "tls-fixture-cleanup"));
+        return this;
+    }
+
     @Override
     public void close() {
         try {
