@@ -9,7 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -37,17 +36,12 @@ class RedisBackplaneTest {
     @BeforeAll
     static void startRedis() throws Exception {
         redis = EmbeddedRedis.start();
-        factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", redis.port()));
-        factory.afterPropertiesSet();
-        factory.start();
+        factory = redis.connectionFactory();
         template = new StringRedisTemplate(factory);
     }
 
     @AfterAll
     static void stopRedis() throws Exception {
-        if (factory != null) {
-            factory.destroy();
-        }
         if (redis != null) {
             redis.close();
         }
