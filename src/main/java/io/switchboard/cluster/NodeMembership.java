@@ -50,8 +50,11 @@ final class NodeMembership implements SmartLifecycle {
     private volatile boolean joined;
     private boolean joinedBefore;
     private volatile long downSinceNanos = System.nanoTime();
-    /** When the reclaim window seen at the last beat closes, on System.nanoTime(). */
-    private volatile long reclaimingUntilNanos;
+    /**
+     * When the reclaim window seen at the last beat closes, on System.nanoTime() (which may be
+     * negative, hence not 0 at first). Written by the heartbeat thread, read by health and metrics.
+     */
+    private volatile long reclaimingUntilNanos = System.nanoTime();
     private volatile Set<String> live = Set.of();
     private volatile @Nullable String problem = "not joined yet";
     private ScheduledExecutorService scheduler;
@@ -105,7 +108,8 @@ final class NodeMembership implements SmartLifecycle {
                             + " out IDs for the next " + heartbeat.reclaiming().toMillis() + " ms, while every node"
                             + " alive before claims its clients' IDs again; new connections wait");
                 }
-                this.reclaimingUntilNanos = beatStart + heartbeat.reclaiming().toNanos();
+                // Counted from the answer, not the request: ready no sooner than Redis hands out IDs.
+                this.reclaimingUntilNanos = System.nanoTime() + heartbeat.reclaiming().toNanos();
             }
             if (!this.joined || !heartbeat.wasAlive()) {
                 rejoin(heartbeat.wasAlive());
