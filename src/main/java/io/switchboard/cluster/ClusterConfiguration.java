@@ -62,11 +62,21 @@ public class ClusterConfiguration {
         };
     }
 
-    /** Rejoin soon after Redis returns: Lettuce's default backoff grows to 30s. */
+    /**
+     * Rejoin soon after Redis returns: Lettuce's default backoff grows to 30s. At most one
+     * heartbeat interval, as the reclaim window after Redis lost its data allows a node that
+     * much to reconnect ({@link ClusterProperties#reclaimWindow()}).
+     */
     @Bean
-    ClientResourcesBuilderCustomizer clusterReconnectDelay() {
+    ClientResourcesBuilderCustomizer clusterReconnectDelay(ClusterProperties properties) {
+        Duration upper = min(Duration.ofSeconds(2), properties.heartbeatInterval());
+        Duration lower = min(Duration.ofMillis(100), upper.dividedBy(2)); // Lettuce wants it below the upper bound.
         return builder -> builder.reconnectDelay(
-                Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS));
+                Delay.exponential(lower, upper, 2, TimeUnit.MILLISECONDS));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return (a.compareTo(b) <= 0) ? a : b;
     }
 
     /**
@@ -99,9 +109,9 @@ public class ClusterConfiguration {
 
     @Bean
     RedisIdAllocator redisIdAllocator(RedisBackplane backplane, IdScheme scheme, ObjectProvider<NodeMembership> membership,
-            ObjectProvider<ClusterDirectory> directory) {
+            ObjectProvider<ClusterDirectory> directory, ClusterProperties properties) {
         return new RedisIdAllocator(backplane, scheme, () -> membership.getObject().isJoined(),
-                (id) -> directory.getObject().takenOver(id));
+                (id) -> directory.getObject().takenOver(id), properties.reclaimWindow().plus(properties.heartbeatInterval()));
     }
 
     @Bean

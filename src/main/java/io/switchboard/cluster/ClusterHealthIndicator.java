@@ -5,8 +5,9 @@ import org.springframework.boot.health.contributor.Health;
 
 /**
  * The {@code cluster} health component: UP while this node is joined and reads its inbox, DOWN
- * while Redis is unreachable. It is in the readiness group, as a node without Redis refuses new
- * clients, and not in liveness: it still relays between its own clients, and a restart would
+ * while Redis is unreachable, and while the nodes reclaim their clients' IDs after Redis lost
+ * them (no new client gets an ID then). It is in the readiness group, as a node without Redis
+ * refuses new clients, and not in liveness: it still relays between its own clients, and a restart would
  * not bring Redis back.
  */
 final class ClusterHealthIndicator extends AbstractHealthIndicator {
@@ -22,7 +23,8 @@ final class ClusterHealthIndicator extends AbstractHealthIndicator {
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
-        boolean up = this.membership.isJoined() && this.membership.isReading();
+        boolean reclaiming = this.membership.isReclaiming();
+        boolean up = this.membership.isJoined() && this.membership.isReading() && !reclaiming;
         builder.status(up ? "UP" : "DOWN")
                 .withDetail("node", this.membership.node())
                 .withDetail("otherNodes", this.membership.liveNodes().size())
@@ -30,6 +32,10 @@ final class ClusterHealthIndicator extends AbstractHealthIndicator {
         String problem = this.membership.problem();
         if (!up && problem != null) {
             builder.withDetail("error", problem);
+        }
+        else if (reclaiming) {
+            builder.withDetail("error", "Redis lost the registry of client IDs: the nodes are claiming their"
+                    + " clients' IDs again, and new connections wait until they have had the time to");
         }
     }
 }

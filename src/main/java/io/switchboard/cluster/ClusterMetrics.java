@@ -9,6 +9,9 @@ final class ClusterMetrics {
     ClusterMetrics(MeterRegistry meters, NodeMembership membership, RemoteRouter remote, LocalDelivery delivery) {
         Gauge.builder("switchboard.cluster.joined", membership, m -> m.isJoined() ? 1 : 0)
                 .description("1 while this node is joined to the cluster through Redis, else 0").register(meters);
+        Gauge.builder("switchboard.cluster.reclaiming", membership, m -> m.isReclaiming() ? 1 : 0)
+                .description("1 while no node hands out IDs, as the nodes claim their clients' IDs again after Redis"
+                        + " lost them, else 0").register(meters);
         Gauge.builder("switchboard.cluster.nodes", membership, m -> m.liveNodes().size() + 1)
                 .description("Nodes alive at the last heartbeat, this one included").register(meters);
         Gauge.builder("switchboard.cluster.remote.unconfirmed", remote, RemoteRouter::pendingCount)

@@ -53,6 +53,17 @@ public record ClusterProperties(
         require(streamMaxLength >= 100, "switchboard.cluster.stream-max-length must be at least 100");
     }
 
+    /**
+     * How long no node hands out an ID after Redis is found without its registry (lost with its
+     * data, or a new cluster): a node paused for less than {@code heartbeat-ttl} across Redis's
+     * return must get its clients' IDs back before anyone else may hand them out, and after its
+     * pause it takes up to one interval to reconnect (the reconnect delay is capped at the
+     * interval) and one more for its next beat.
+     */
+    public Duration reclaimWindow() {
+        return this.heartbeatTtl.plus(this.heartbeatInterval.multipliedBy(2));
+    }
+
     private static void require(boolean condition, String message) {
         if (!condition) {
             throw new IllegalArgumentException(message);

@@ -25,6 +25,11 @@ import io.switchboard.relay.ClientSession;
  * node joins again: it claims its clients' IDs anew (disconnecting a client whose ID another
  * node took meanwhile, so that IDs stay unique) and recreates its inbox.
  *
+ * <p>When Redis has lost its data, the IDs that other nodes' clients hold are unknown until those
+ * nodes claim them again, and a node paused for less than {@code heartbeat-ttl} is alive, so the
+ * first beat that finds no registry opens a reclaim window ({@link ClusterProperties#reclaimWindow()})
+ * in Redis: no node hands out an ID until it closes, and this node is not ready meanwhile.
+ *
  * <p>Starts before the relay listens, so that the first clients already get cluster IDs, and
  * stops after it, leaving the cluster so that its clients vanish from the registry at once.
  */
@@ -40,10 +45,16 @@ final class NodeMembership implements SmartLifecycle {
     private final Inbox inbox;
     private final Duration interval;
     private final Duration ttl;
+    private final Duration reclaimWindow;
     private final byte[] emptyEntry;
     private volatile boolean joined;
     private boolean joinedBefore;
     private volatile long downSinceNanos = System.nanoTime();
+    /**
+     * When the reclaim window seen at the last beat closes, on System.nanoTime() (which may be
+     * negative, hence not 0 at first). Written by the heartbeat thread, read by health and metrics.
+     */
+    private volatile long reclaimingUntilNanos = System.nanoTime();
     private volatile Set<String> live = Set.of();
     private volatile @Nullable String problem = "not joined yet";
     private ScheduledExecutorService scheduler;
@@ -57,11 +68,17 @@ final class NodeMembership implements SmartLifecycle {
         this.inbox = inbox;
         this.interval = properties.heartbeatInterval();
         this.ttl = properties.heartbeatTtl();
+        this.reclaimWindow = properties.reclaimWindow();
         this.emptyEntry = new ClusterFrames.Builder(backplane.node()).take();
     }
 
     boolean isJoined() {
         return this.joined;
+    }
+
+    /** Whether the nodes were reclaiming their clients' IDs at the last beat, so that none hands out IDs. */
+    boolean isReclaiming() {
+        return this.reclaimingUntilNanos - System.nanoTime() > 0;
     }
 
     /** The other nodes alive at the last beat. */
@@ -84,7 +101,16 @@ final class NodeMembership implements SmartLifecycle {
     void beat() {
         try {
             long beatStart = System.nanoTime();
-            RedisBackplane.Heartbeat heartbeat = this.backplane.heartbeat(this.ttl);
+            RedisBackplane.Heartbeat heartbeat = this.backplane.heartbeat(this.ttl, this.reclaimWindow);
+            if (heartbeat.reclaiming().isPositive()) {
+                if (!isReclaiming()) {
+                    logger.warn("Redis holds no registry of client IDs (it is new, or lost its data): no node hands"
+                            + " out IDs for the next " + heartbeat.reclaiming().toMillis() + " ms, while every node"
+                            + " alive before claims its clients' IDs again; new connections wait");
+                }
+                // Counted from the answer, not the request: ready no sooner than Redis hands out IDs.
+                this.reclaimingUntilNanos = System.nanoTime() + heartbeat.reclaiming().toNanos();
+            }
             if (!this.joined || !heartbeat.wasAlive()) {
                 rejoin(heartbeat.wasAlive());
             }

@@ -42,10 +42,35 @@ final class RedisBackplane {
     private static final int CHUNK = 500;
 
     /**
-     * Counts through ARGV[4]..ARGV[5], wrapping at the end, until an ID that no node holds is
-     * claimed for ARGV[1].
+     * The start of every script that hands out an ID: nothing is handed out while Redis holds no
+     * registry (it lost its data: the IDs that nodes' connected clients hold are unknown until
+     * they claim them again) or while the reclaim window that began when a node found it so is
+     * open. The last two keys are {@code registry} and {@code reclaiming}; {@code hold()} answers
+     * nil when IDs may be handed out, 1 without a registry, 2 plus the window's milliseconds left
+     * during it (decoded by {@link IdsOnHoldException#of}).
      */
-    private static final RedisScript<Long> ALLOCATE = RedisScript.of("""
+    private static final String HOLD = """
+            local function hold()
+              if redis.call('EXISTS', KEYS[#KEYS - 1]) == 0 then
+                return 1
+              end
+              local left = redis.call('PTTL', KEYS[#KEYS])
+              if left >= 0 then
+                return 2 + left
+              end
+              return nil
+            end
+            local held = hold()
+            """;
+
+    /**
+     * Counts through ARGV[4]..ARGV[5], wrapping at the end, until an ID that no node holds is
+     * claimed for ARGV[1]; minus the hold when none may be handed out now.
+     */
+    private static final RedisScript<Long> ALLOCATE = RedisScript.of(HOLD + """
+            if held then
+              return -held
+            end
             local min = tonumber(ARGV[4])
             local max = tonumber(ARGV[5])
             for i = 1, tonumber(ARGV[3]) do
@@ -62,8 +87,14 @@ final class RedisBackplane {
             return 0
             """, Long.class);
 
-    /** Claims for ARGV[1] the first of the IDs ARGV[3..] that no node holds; 0 when every one is held. */
-    private static final RedisScript<Long> ALLOCATE_ANY = RedisScript.of("""
+    /**
+     * Claims for ARGV[1] the first of the IDs ARGV[3..] that no node holds; 0 when every one is
+     * held, minus the hold when none may be handed out now.
+     */
+    private static final RedisScript<Long> ALLOCATE_ANY = RedisScript.of(HOLD + """
+            if held then
+              return -held
+            end
             for i = 3, #ARGV do
               if redis.call('SET', ARGV[2] .. ARGV[i], ARGV[1], 'NX') then
                 redis.call('SADD', KEYS[1], ARGV[i])
@@ -75,9 +106,13 @@ final class RedisBackplane {
 
     /**
      * Claims ID ARGV[3] for node ARGV[1] whoever holds it (a stable ID: newest wins), and
-     * answers the node that held it before, or '' when none did.
+     * answers the node that held it before, or '' when none did; '!' and the hold when no ID may
+     * be had now (the client that holds it may be on a node that has not claimed it yet).
      */
-    private static final RedisScript<String> TAKE_OVER = RedisScript.of("""
+    private static final RedisScript<String> TAKE_OVER = RedisScript.of(HOLD + """
+            if held then
+              return '!' .. held
+            end
             local key = ARGV[2] .. 'client:' .. ARGV[3]
             local previous = redis.call('GET', key)
             redis.call('SET', key, ARGV[1])
@@ -89,11 +124,21 @@ final class RedisBackplane {
             return ''
             """, String.class);
 
-    /** Renews ARGV[1]'s liveness; answers whether it was still alive, then '+node' or '-node' for every other member. */
+    /**
+     * Renews ARGV[1]'s liveness; answers whether it was still alive, the milliseconds left of the
+     * reclaim window (negative when none is open), then '+node' or '-node' for every other member.
+     * Finding no registry (KEYS[2]), the first beat after Redis lost its data, or the first of a
+     * new cluster, creates it and opens the reclaim window (KEYS[3], ARGV[4] ms): no node hands
+     * out IDs until every node alive before has had the time to claim its clients' IDs again.
+     */
     @SuppressWarnings("rawtypes")
     private static final RedisScript<List> HEARTBEAT = RedisScript.of("""
             local alive = ARGV[3] .. 'node:' .. ARGV[1] .. ':alive'
             local out = { tostring(redis.call('EXISTS', alive)) }
+            if redis.call('SET', KEYS[2], ARGV[1], 'NX') then
+              redis.call('SET', KEYS[3], '1', 'PX', ARGV[4])
+            end
+            table.insert(out, tostring(redis.call('PTTL', KEYS[3])))
             redis.call('SET', alive, '1', 'PX', ARGV[2])
             redis.call('SADD', KEYS[1], ARGV[1])
             for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do
@@ -187,15 +232,22 @@ final class RedisBackplane {
         return this.keys;
     }
 
-    /** @return the next ID of the scheme's range that was free, now claimed; 0 when none was within {@code tries} */
+    /**
+     * @return the next ID of the scheme's range that was free, now claimed; 0 when none was within {@code tries}
+     * @throws IdsOnHoldException when no ID may be handed out now
+     */
     int allocate(IdScheme scheme, int tries) {
-        Long id = this.redis.execute(ALLOCATE, List.of(this.keys.nextId(), this.keys.clients(this.node)),
+        Long id = this.redis.execute(ALLOCATE, List.of(this.keys.nextId(), this.keys.clients(this.node),
+                this.keys.registry(), this.keys.reclaiming()),
                 this.node, this.keys.clientPrefix(), Integer.toString(tries), Long.toString(scheme.min()),
                 Long.toString(scheme.max()));
-        return (id == null) ? 0 : Wire.toId(id);
+        return toId(id);
     }
 
-    /** @return the first of {@code candidates} that was free, now claimed; 0 when none was */
+    /**
+     * @return the first of {@code candidates} that was free, now claimed; 0 when none was
+     * @throws IdsOnHoldException when no ID may be handed out now
+     */
     int allocateAmong(int[] candidates) {
         Object[] args = new Object[2 + candidates.length];
         args[0] = this.node;
@@ -203,30 +255,54 @@ final class RedisBackplane {
         for (int i = 0; i < candidates.length; i++) {
             args[2 + i] = Integer.toUnsignedString(candidates[i]);
         }
-        Long id = this.redis.execute(ALLOCATE_ANY, List.of(this.keys.clients(this.node)), args);
-        return (id == null) ? 0 : Wire.toId(id);
+        Long id = this.redis.execute(ALLOCATE_ANY, List.of(this.keys.clients(this.node), this.keys.registry(),
+                this.keys.reclaiming()), args);
+        return toId(id);
     }
 
-    /** Claims {@code id} whoever holds it; @return the other node that held it, or null */
+    private static int toId(@Nullable Long answer) {
+        if (answer != null && answer < 0) {
+            throw IdsOnHoldException.of(-answer);
+        }
+        return (answer == null) ? 0 : Wire.toId(answer);
+    }
+
+    /**
+     * Claims {@code id} whoever holds it; @return the other node that held it, or null
+     * @throws IdsOnHoldException when no ID may be had now
+     */
     @Nullable String takeOver(int id) {
-        String previous = this.redis.execute(TAKE_OVER, List.of(this.keys.clients(this.node)), this.node,
-                this.keys.prefix(), Integer.toUnsignedString(id));
+        String previous = this.redis.execute(TAKE_OVER, List.of(this.keys.clients(this.node), this.keys.registry(),
+                this.keys.reclaiming()), this.node, this.keys.prefix(), Integer.toUnsignedString(id));
+        if (previous != null && previous.startsWith("!")) {
+            throw IdsOnHoldException.of(Long.parseLong(previous, 1, previous.length(), 10));
+        }
         return (previous == null || previous.isEmpty()) ? null : previous;
     }
 
-    record Heartbeat(boolean wasAlive, Set<String> live, List<String> dead) {
+    /**
+     * @param wasAlive whether this node's liveness key was still there
+     * @param reclaiming what is left of the reclaim window, zero when none is open
+     */
+    record Heartbeat(boolean wasAlive, Duration reclaiming, Set<String> live, List<String> dead) {
     }
 
-    Heartbeat heartbeat(Duration ttl) {
-        List<?> out = this.redis.execute(HEARTBEAT, List.of(this.keys.nodes()), this.node,
-                Long.toString(ttl.toMillis()), this.keys.prefix());
+    /**
+     * @param reclaimWindow how long no ID is handed out when this beat finds Redis without a
+     *        registry (docs/cluster.md, "Redis comes back empty")
+     */
+    Heartbeat heartbeat(Duration ttl, Duration reclaimWindow) {
+        List<?> out = this.redis.execute(HEARTBEAT, List.of(this.keys.nodes(), this.keys.registry(),
+                this.keys.reclaiming()), this.node, Long.toString(ttl.toMillis()), this.keys.prefix(),
+                Long.toString(reclaimWindow.toMillis()));
         Set<String> live = new HashSet<>();
         List<String> dead = new ArrayList<>();
-        for (int i = 1; i < out.size(); i++) {
+        for (int i = 2; i < out.size(); i++) {
             String member = (String) out.get(i);
             (member.charAt(0) == '+' ? live : dead).add(member.substring(1));
         }
-        return new Heartbeat("1".equals(out.get(0)), live, (List<String>) dead);
+        long reclaiming = Long.parseLong((String) out.get(1));
+        return new Heartbeat("1".equals(out.get(0)), Duration.ofMillis(Math.max(0, reclaiming)), live, dead);
     }
 
     /** @return the number of IDs removed with the node, or -1 when it turned out alive */

@@ -1,8 +1,10 @@
 package io.switchboard.cluster;
 
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -12,6 +14,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntPredicate;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -27,12 +30,19 @@ import io.switchboard.relay.IdStrategy;
  * claims the first free one (random). A token's stable ID is taken over from whichever node
  * held it, which is asked to disconnect its client first. Releases are gathered and sent by
  * {@link NodeMembership} on its next beat, so a disconnect never waits for Redis.
+ *
+ * <p>After Redis lost its data, no ID is handed out until the nodes alive before have claimed
+ * their clients' IDs again (the reclaim window, {@link ClusterProperties#reclaimWindow()}): an
+ * allocation or take-over meanwhile waits on the connection's own thread, at most
+ * {@code patience}, and the connection is greeted once the window closes.
  */
 final class RedisIdAllocator implements IdAllocator {
 
     private static final Log logger = LogFactory.getLog(RedisIdAllocator.class);
 
     private static final int TRIES_PER_CALL = 1000;
+    /** How often an allocation looks again while Redis holds no registry (a node's next beat makes one). */
+    private static final Duration POLL = Duration.ofMillis(50);
     /** Random candidates per script call: with a node's IDs a tiny part of the range, the first is almost always free. */
     private static final int CANDIDATES_PER_CALL = 16;
 
@@ -47,6 +57,8 @@ final class RedisIdAllocator implements IdAllocator {
     private final IdScheme scheme;
     private final BooleanSupplier joined;
     private final TakeOverNotice notice;
+    /** How long an allocation waits for IDs to be handed out again: the reclaim window and a beat to notice it. */
+    private final Duration patience;
     private final SecureRandom random = new SecureRandom();
     /** The IDs this node has claimed and not released: what it claims again after an outage. */
     private final Set<Integer> held = ConcurrentHashMap.newKeySet();
@@ -59,31 +71,33 @@ final class RedisIdAllocator implements IdAllocator {
      */
     private final ReadWriteLock claiming = new ReentrantReadWriteLock();
 
-    RedisIdAllocator(RedisBackplane backplane, IdScheme scheme, BooleanSupplier joined, TakeOverNotice notice) {
+    RedisIdAllocator(RedisBackplane backplane, IdScheme scheme, BooleanSupplier joined, TakeOverNotice notice,
+            Duration patience) {
         this.backplane = backplane;
         this.scheme = scheme;
         this.joined = joined;
         this.notice = notice;
+        this.patience = patience;
     }
 
     @Override
     public int allocate(IntPredicate inUse) {
         requireJoined();
+        long deadline = System.nanoTime() + this.patience.toNanos();
         for (int round = 0; round < 16; round++) {
-            int id;
-            this.claiming.readLock().lock();
-            try {
-                id = claimOne();
-                if (id != 0) {
-                    this.held.add(id);
+            int id = whenHandedOut(deadline, () -> {
+                this.claiming.readLock().lock();
+                try {
+                    int claimed = claimOne();
+                    if (claimed != 0) {
+                        this.held.add(claimed);
+                    }
+                    return claimed;
                 }
-            }
-            catch (RuntimeException ex) {
-                throw new IllegalStateException("cannot allocate a cluster-wide ID: " + ex.getMessage(), ex);
-            }
-            finally {
-                this.claiming.readLock().unlock();
-            }
+                finally {
+                    this.claiming.readLock().unlock();
+                }
+            }, "cannot allocate a cluster-wide ID");
             if (id == 0) {
                 continue;
             }
@@ -116,27 +130,59 @@ final class RedisIdAllocator implements IdAllocator {
     @Override
     public void takeOver(int id) {
         requireJoined();
-        String previous;
-        this.claiming.readLock().lock();
-        try {
-            previous = this.backplane.takeOver(id);
-            this.held.add(id);
-            // A release of the ID by this node's older client must not undo this claim.
-            this.released.remove(id);
-        }
-        catch (RuntimeException ex) {
-            throw new IllegalStateException("cannot claim stable ID " + Integer.toUnsignedString(id)
-                    + " in the cluster: " + ex.getMessage(), ex);
-        }
-        finally {
-            this.claiming.readLock().unlock();
-        }
-        if (previous != null) {
+        long deadline = System.nanoTime() + this.patience.toNanos();
+        Optional<String> previous = whenHandedOut(deadline, () -> {
+            this.claiming.readLock().lock();
+            try {
+                Optional<String> holder = Optional.ofNullable(this.backplane.takeOver(id));
+                this.held.add(id);
+                // A release of the ID by this node's older client must not undo this claim.
+                this.released.remove(id);
+                return holder;
+            }
+            finally {
+                this.claiming.readLock().unlock();
+            }
+        }, "cannot claim stable ID " + Integer.toUnsignedString(id) + " in the cluster");
+        if (previous.isPresent()) {
             List<String> unanswered = this.notice.takenOver(id);
             if (!unanswered.isEmpty()) {
                 logger.info("Nodes " + unanswered + " did not confirm in time that they know client "
-                        + Integer.toUnsignedString(id) + " is here now (it was on " + previous + ")");
+                        + Integer.toUnsignedString(id) + " is here now (it was on " + previous.get() + ")");
             }
+        }
+    }
+
+    /**
+     * Runs {@code claim} once IDs are handed out: while Redis holds them back (the reclaim window
+     * after it lost its data), waits on this thread and tries again, until {@code deadline}.
+     */
+    private <T> T whenHandedOut(long deadline, Supplier<T> claim, String failure) {
+        while (true) {
+            IdsOnHoldException hold;
+            try {
+                return claim.get();
+            }
+            catch (IdsOnHoldException ex) {
+                hold = ex;
+            }
+            catch (RuntimeException ex) {
+                throw new IllegalStateException(failure + ": " + ex.getMessage(), ex);
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new IllegalStateException(failure + ": " + hold.getMessage());
+            }
+            // Without a registry no window has begun: this node's next beat opens it or rejoins.
+            long wait = hold.remaining().isZero() ? POLL.toNanos() : hold.remaining().toNanos() + 1_000_000;
+            try {
+                Thread.sleep(Duration.ofNanos(Math.min(wait, left)));
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(failure + ": interrupted while " + hold.getMessage(), ex);
+            }
+            requireJoined();
         }
     }
 

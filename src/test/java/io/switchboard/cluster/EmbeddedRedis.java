@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
 import redis.embedded.RedisServer;
 import redis.embedded.core.RedisServerBuilder;
 
@@ -17,6 +20,7 @@ public final class EmbeddedRedis implements AutoCloseable {
     /** For a Redis that takes TLS connections on {@link #port}: its certificate, key and CA files; else null. */
     private final Path[] tls;
     private RedisServer server;
+    private LettuceConnectionFactory factory;
 
     private EmbeddedRedis(int port, Path... tls) {
         this.port = port;
@@ -42,6 +46,16 @@ public final class EmbeddedRedis implements AutoCloseable {
     /** The port clients connect to: the TLS port of a Redis started with TLS. */
     public int port() {
         return this.port;
+    }
+
+    /** A started connection factory to this Redis (plain, not TLS), for tests that use the backplane directly; closed with it. */
+    synchronized LettuceConnectionFactory connectionFactory() {
+        if (this.factory == null) {
+            this.factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", this.port));
+            this.factory.afterPropertiesSet();
+            this.factory.start();
+        }
+        return this.factory;
     }
 
     void startServer() throws IOException {
@@ -73,6 +87,12 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        synchronized (this) {
+            if (this.factory != null) {
+                this.factory.destroy();
+                this.factory = null;
+            }
+        }
         stopServer();
     }
 

@@ -32,6 +32,26 @@ final class NodeProcess implements AutoCloseable {
         return this.process.awaitRelayPort(timeout);
     }
 
+    /** The HTTP port, once the web server has started. */
+    int httpPort(Duration timeout) throws Exception {
+        return this.process.awaitHttpPort(timeout);
+    }
+
+    /** What the node has logged so far. */
+    String output() throws IOException {
+        return this.process.output();
+    }
+
+    /** SIGSTOP: frozen, every thread, as in a long garbage collection or a stalled VM. */
+    void pause() throws IOException, InterruptedException {
+        this.process.signal("STOP");
+    }
+
+    /** SIGCONT. */
+    void resume() throws IOException, InterruptedException {
+        this.process.signal("CONT");
+    }
+
     /** SIGKILL. */
     void kill() throws InterruptedException {
         this.process.kill();

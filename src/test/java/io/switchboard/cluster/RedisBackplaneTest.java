@@ -9,7 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -17,6 +16,7 @@ import io.switchboard.relay.IdScheme;
 import io.switchboard.relay.IdStrategy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The Lua steps of the registry, against a real Redis. */
@@ -26,6 +26,7 @@ class RedisBackplaneTest {
     static LettuceConnectionFactory factory;
     static StringRedisTemplate template;
     static final ClusterKeys KEYS = new ClusterKeys("unit:");
+    static final Duration WINDOW = Duration.ofSeconds(2);
     static final IdScheme ALL = IdScheme.of(IdStrategy.SEQUENTIAL, false);
     static final IdScheme ASSIGNED_IN_TOKEN_MODE = IdScheme.of(IdStrategy.SEQUENTIAL, true);
 
@@ -35,17 +36,12 @@ class RedisBackplaneTest {
     @BeforeAll
     static void startRedis() throws Exception {
         redis = EmbeddedRedis.start();
-        factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", redis.port()));
-        factory.afterPropertiesSet();
-        factory.start();
+        factory = redis.connectionFactory();
         template = new StringRedisTemplate(factory);
     }
 
     @AfterAll
     static void stopRedis() throws Exception {
-        if (factory != null) {
-            factory.destroy();
-        }
         if (redis != null) {
             redis.close();
         }
@@ -57,6 +53,8 @@ class RedisBackplaneTest {
             connection.serverCommands().flushAll();
             return null;
         });
+        // A registry some node made a while ago: IDs are handed out (no reclaim window is open).
+        template.opsForValue().set(KEYS.registry(), "earlier");
         this.one = new RedisBackplane(factory, KEYS, "one", 1000);
         this.two = new RedisBackplane(factory, KEYS, "two", 1000);
     }
@@ -115,25 +113,25 @@ class RedisBackplaneTest {
 
     @Test
     void aDeadNodeIsReapedWithTheIdsStillNamingIt() {
-        this.one.heartbeat(Duration.ofMillis(300));
-        RedisBackplane.Heartbeat first = this.two.heartbeat(Duration.ofSeconds(30));
+        this.one.heartbeat(Duration.ofMillis(300), WINDOW);
+        RedisBackplane.Heartbeat first = this.two.heartbeat(Duration.ofSeconds(30), WINDOW);
         assertThat(first.live()).containsExactly("one");
         int a = this.one.allocate(ALL, 10);
         int b = this.one.allocate(ALL, 10);
         // b was taken over by node two meanwhile (after an outage): reaping one must leave it.
         template.opsForValue().set(KEYS.client(b), "two");
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> this.two.heartbeat(Duration.ofSeconds(30)).dead().contains("one"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.two.heartbeat(Duration.ofSeconds(30), WINDOW).dead().contains("one"));
         assertThat(this.two.reap("one")).isEqualTo(2);
         assertThat(this.two.holder(a)).isNull();
         assertThat(this.two.holder(b)).isEqualTo("two");
         assertThat(template.opsForSet().members(KEYS.nodes())).containsExactly("two");
-        assertThat(this.two.heartbeat(Duration.ofSeconds(30)).dead()).isEmpty();
+        assertThat(this.two.heartbeat(Duration.ofSeconds(30), WINDOW).dead()).isEmpty();
     }
 
     @Test
     void aLiveNodeIsNotReaped() {
-        this.one.heartbeat(Duration.ofSeconds(30));
+        this.one.heartbeat(Duration.ofSeconds(30), WINDOW);
         this.one.allocate(ALL, 10);
         assertThat(this.two.reap("one")).isEqualTo(-1);
         assertThat(this.one.clientsOf("one")).hasSize(1);
@@ -159,6 +157,46 @@ class RedisBackplaneTest {
         assertThat(this.one.holder(a)).isNull();
         assertThat(this.one.holder(b)).isEqualTo("two");
         assertThat(this.one.clientsOf("one")).isEmpty();
+    }
+
+    @Test
+    void noIdIsHandedOutWhileRedisHoldsNoRegistry() {
+        template.delete(KEYS.registry());
+        assertThatThrownBy(() -> this.one.allocate(ALL, 10)).isInstanceOfSatisfying(IdsOnHoldException.class,
+                (hold) -> assertThat(hold.remaining()).isZero());
+        assertThatThrownBy(() -> this.one.allocateAmong(new int[] { 3, 4 })).isInstanceOf(IdsOnHoldException.class);
+        assertThatThrownBy(() -> this.one.takeOver(5)).isInstanceOf(IdsOnHoldException.class);
+        assertThat(this.one.clientsOf("one")).isEmpty();
+        assertThat(template.hasKey(KEYS.nextId())).isFalse();
+        assertThat(this.one.holder(5)).isNull();
+    }
+
+    @Test
+    void theFirstBeatWithoutARegistryOpensTheReclaimWindowAndOnlyClaimsGoOnDuringIt() {
+        template.delete(KEYS.registry());
+        Duration window = Duration.ofMillis(800);
+        Duration opened = this.one.heartbeat(Duration.ofSeconds(30), window).reclaiming();
+        assertThat(opened).isPositive().isLessThanOrEqualTo(window);
+        assertThat(template.opsForValue().get(KEYS.registry())).isEqualTo("one");
+        // A later beat, of another node, neither opens it again nor makes it longer.
+        assertThat(this.two.heartbeat(Duration.ofSeconds(30), Duration.ofSeconds(30)).reclaiming())
+                .isPositive().isLessThanOrEqualTo(opened);
+        assertThatThrownBy(() -> this.one.allocate(ALL, 10)).isInstanceOfSatisfying(IdsOnHoldException.class,
+                (hold) -> assertThat(hold.remaining()).isPositive().isLessThanOrEqualTo(opened));
+        assertThatThrownBy(() -> this.one.allocateAmong(new int[] { 3 })).isInstanceOf(IdsOnHoldException.class);
+        assertThatThrownBy(() -> this.one.takeOver(5)).isInstanceOf(IdsOnHoldException.class);
+        // Node two claims its client's ID again meanwhile; once the window closes, IDs come after it.
+        assertThat(this.two.claim(Set.of(7))).isEmpty();
+        await().atMost(Duration.ofSeconds(5)).ignoreException(IdsOnHoldException.class)
+                .until(() -> this.one.allocate(ALL, 10) == 8);
+        assertThat(this.one.takeOver(7)).isEqualTo("two");
+        assertThat(this.one.heartbeat(Duration.ofSeconds(30), window).reclaiming()).isZero();
+    }
+
+    @Test
+    void aBeatThatFindsTheRegistryOpensNoWindow() {
+        assertThat(this.one.heartbeat(Duration.ofSeconds(30), WINDOW).reclaiming()).isZero();
+        assertThat(this.one.allocate(ALL, 10)).isEqualTo(1);
     }
 
     @Test

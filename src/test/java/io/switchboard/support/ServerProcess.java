@@ -127,6 +127,16 @@ public final class ServerProcess implements AutoCloseable {
         return this.log;
     }
 
+    /** Sends the process a signal, such as {@code STOP} (frozen, as by a long pause) or {@code CONT}. */
+    public void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(this.process.pid()))
+                .redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + name + " failed: " + new String(kill.getInputStream().readAllBytes(),
+                    StandardCharsets.UTF_8));
+        }
+    }
+
     /** SIGKILL. */
     public void kill() throws InterruptedException {
         this.process.destroyForcibly();
