@@ -74,7 +74,7 @@ final class ClientsView {
             }
             html.raw("<td class=\"subject\">").text(client.subject() == null ? "—" : client.subject()).raw("</td>")
                 .element("td", client.remoteAddress())
-                .element("td", client.connectedAt())
+                .raw("<td class=\"time\">").text(client.connectedAt()).raw("</td>")
                 .raw("<td class=\"num\">").text(ConsoleNumbers.count(client.messagesIn())).raw("</td>")
                 .raw("<td class=\"num\">").text(ConsoleNumbers.count(client.messagesOut())).raw("</td>")
                 .raw("<td class=\"num\">").text(ConsoleNumbers.count(client.bytesIn())).raw("</td>")

@@ -61,7 +61,7 @@ class ConsoleController {
 
     @GetMapping(path = "/overview/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     ResponseEntity<SseEmitter> overviewStream() {
-        return stream(() -> java.util.Map.of(OverviewView.EVENT, this.overview.numbers()));
+        return stream(this.overview::events);
     }
 
     @GetMapping("/clients")

@@ -10,6 +10,7 @@ import java.util.Map;
 final class OverviewView {
 
     static final String EVENT = "overview";
+    static final String TOTALS_EVENT = "totals";
 
     private final RelaySampler sampler;
 
@@ -19,11 +20,12 @@ final class OverviewView {
 
     String page() {
         ConsoleHtml html = new ConsoleHtml();
-        html.raw("<section aria-labelledby=\"now\" sse-connect=\"/console/overview/stream\">")
+        // One stream for the page: both live fragments below it.
+        html.raw("<div sse-connect=\"/console/overview/stream\"><section aria-labelledby=\"now\">")
             .raw("<h2 id=\"now\">This node, live</h2>")
             .raw("<div id=\"overview-numbers\" sse-swap=\"").raw(EVENT).raw("\">").raw(numbers()).raw("</div>")
             .raw("</section>")
-            .raw("<section aria-labelledby=\"charts\"><h2 id=\"charts\">The last five minutes</h2>")
+            .raw("<section aria-labelledby=\"charts\" class=\"charts-section\"><h2 id=\"charts\">The last five minutes</h2>")
             .raw("<div class=\"charts\">")
             .raw("<figure><div id=\"chart-clients\" class=\"chart\"></div><figcaption>Clients connected</figcaption></figure>")
             .raw("<figure><div id=\"chart-messages\" class=\"chart\"></div><figcaption>Messages per second, in and out</figcaption></figure>")
@@ -31,12 +33,19 @@ final class OverviewView {
             .raw("<figure><div id=\"chart-queued\" class=\"chart\"></div><figcaption>Queued bytes</figcaption></figure>")
             .raw("</div>")
             .raw("<script type=\"application/json\" id=\"history\">").raw(historyJson()).raw("</script></section>")
+            .raw("<section aria-labelledby=\"totals\"><h2 id=\"totals\">Since start</h2>")
+            .raw("<div id=\"overview-totals\" sse-swap=\"").raw(TOTALS_EVENT).raw("\">").raw(totals()).raw("</div></section></div>")
             .raw("<section aria-labelledby=\"broadcast\"><h2 id=\"broadcast\">Broadcast</h2>")
             .raw("<form hx-post=\"/console/broadcast\" hx-target=\"#broadcast-result\" method=\"post\" action=\"/console/broadcast\">")
             .raw(ClientsView.bodyFields("broadcast"))
             .raw("<button type=\"submit\">Send to every client</button></form>")
             .raw("<p id=\"broadcast-result\" role=\"status\" aria-live=\"polite\"></p></section>");
         return ConsoleLayout.page("Overview", "Overview", html.toString());
+    }
+
+    /** The live fragments, by their event's name. */
+    Map<String, String> events() {
+        return Map.of(EVENT, numbers(), TOTALS_EVENT, totals());
     }
 
     /** The live numbers; {@code #sample} carries the newest sample's values for the charts. */
@@ -51,6 +60,14 @@ final class OverviewView {
         number(html, "Payload in per second", ConsoleNumbers.bytes(now.bytesIn()), "bytes-in");
         number(html, "Payload out per second", ConsoleNumbers.bytes(now.bytesOut()), "bytes-out");
         number(html, "Queued bytes", ConsoleNumbers.bytes(now.queuedBytes()), "queued");
+        html.raw("</dl>");
+        return html.toString();
+    }
+
+    /** Counts since this node started, and the cluster's state. */
+    String totals() {
+        ConsoleHtml html = new ConsoleHtml();
+        html.raw("<dl class=\"numbers\">");
         number(html, "Messages received, total", ConsoleNumbers.count((long) this.sampler.counted("switchboard.messages.received")), "total-in");
         number(html, "Messages delivered, total", ConsoleNumbers.count((long) this.sampler.counted("switchboard.messages.delivered")), "total-out");
         number(html, "Connections accepted", ConsoleNumbers.count((long) this.sampler.counted("switchboard.connections.accepted")), "accepted");
