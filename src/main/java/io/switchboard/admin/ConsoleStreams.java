@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -26,8 +27,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * it samples the relay ({@link RelaySampler}) and hands each open stream's next events to a
  * small pool, one task per stream at most, so that a browser that reads slowly delays only its
  * own stream. At most {@link #MAX_STREAMS} streams are open: each renders a page a second. On
- * shutdown (before the web server's graceful shutdown, which would otherwise wait for these
- * never-ending requests) every stream is completed and no new one is opened.
+ * shutdown every stream is completed and no new one is opened ({@link #getPhase}).
  */
 final class ConsoleStreams implements SmartLifecycle, AutoCloseable {
 
@@ -149,10 +149,14 @@ final class ConsoleStreams implements SmartLifecycle, AutoCloseable {
         return this.running;
     }
 
-    /** The default phase, the last to start and the first to stop: before the web server's graceful shutdown. */
+    /**
+     * Stops just before the web server's graceful shutdown, which would otherwise wait its whole
+     * timeout for these never-ending requests; and after the relay's drain, so that an operator
+     * watches the drain live.
+     */
     @Override
     public int getPhase() {
-        return DEFAULT_PHASE;
+        return WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 1;
     }
 
     private record Stream(SseEmitter emitter, ConsoleFeed feed, AtomicBoolean busy) {
