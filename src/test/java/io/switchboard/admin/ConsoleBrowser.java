@@ -27,6 +27,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * saying how to install them. The operator's credentials go in an Authorization header on
  * every request of the page (scripts, streams and form posts included), as a browser sends
  * them once the operator has typed them into its Basic prompt.
+ * <p>
+ * {@code -Dchrome.binary=...} and {@code -Dwebdriver.chrome.driver=...} name other ones.
  */
 final class ConsoleBrowser implements AutoCloseable {
 
@@ -45,13 +47,13 @@ final class ConsoleBrowser implements AutoCloseable {
         this.base = base;
     }
 
-    /** A browser at the console of the server on {@code port}; skips the test when the machine has no Chromium. */
-    static ConsoleBrowser open(int port) throws IOException {
+    /** A browser at the console of the server on {@code port}; empty when the machine has no Chromium. */
+    static Optional<ConsoleBrowser> open(int port) throws IOException {
         Optional<String> browser = firstExisting("chrome.binary", BROWSERS);
         Optional<String> chromedriver = firstExisting("webdriver.chrome.driver", DRIVERS);
-        assumeTrue(browser.isPresent() && chromedriver.isPresent(),
-                "No Chromium and chromedriver found: the console's browser tests need them"
-                        + " (apt-get install chromium chromium-driver)");
+        if (browser.isEmpty() || chromedriver.isEmpty()) {
+            return Optional.empty();
+        }
         Path profile = Files.createTempDirectory("console-chromium-");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(browser.get());
@@ -64,7 +66,13 @@ final class ConsoleBrowser implements AutoCloseable {
                 .usingDriverExecutable(new File(chromedriver.get())).usingAnyFreePort().build();
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(WAIT);
-        return new ConsoleBrowser(driver, profile, "http://127.0.0.1:" + port);
+        return Optional.of(new ConsoleBrowser(driver, profile, "http://127.0.0.1:" + port));
+    }
+
+    /** Skips the calling test, saying how to install what it needs, when {@link #open} found no browser. */
+    static void assumeInstalled(@org.jspecify.annotations.Nullable ConsoleBrowser browser) {
+        assumeTrue(browser != null, "No Chromium and chromedriver found (chrome.binary, webdriver.chrome.driver, or"
+                + " /usr/bin): the console's browser tests are skipped; apt-get install chromium chromium-driver");
     }
 
     private static Optional<String> firstExisting(String property, String[] candidates) {
