@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
@@ -42,64 +43,73 @@ final class ClientFinder {
     /** Matches by ascending ID, a page at a time: the next page starts after the last match. */
     private Found search(ClientQuery query) {
         List<ClientView> matches = new ArrayList<>();
-        Set<String> unanswered = new LinkedHashSet<>();
-        long after = query.after();
-        int scanned = 0;
-        while (true) {
-            ClientPage page = this.clients.page(after, ClientIds.MAX_LIMIT);
-            unanswered.addAll(page.unanswered());
-            for (ClientView client : page.clients()) {
-                scanned++;
-                after = client.id();
-                if (query.matches(client) && matches.size() == query.size()) {
-                    // A further match exists: the page is full and has a next.
-                    return new Found(matches, matches.getLast().id(), false, List.copyOf(unanswered));
-                }
-                if (query.matches(client)) {
-                    matches.add(client);
-                }
+        Walk walk = walk(query.after(), (client) -> {
+            if (!query.matches(client)) {
+                return true;
             }
-            if (page.next() == null) {
-                return new Found(matches, null, false, List.copyOf(unanswered));
+            if (matches.size() == query.size()) {
+                return false; // a further match: the page is full and has a next
             }
-            if (scanned >= SCAN_LIMIT) {
-                return new Found(matches, after, true, List.copyOf(unanswered));
-            }
-        }
+            matches.add(client);
+            return true;
+        });
+        Long next = switch (walk.end()) {
+            case STOPPED -> matches.getLast().id();
+            case SCAN_LIMIT -> walk.last();
+            case LAST_CLIENT -> null;
+        };
+        return new Found(matches, next, walk.end() == End.SCAN_LIMIT, walk.unanswered());
     }
 
     /** The first {@code size} matches in the query's order, kept in a heap of that size. */
     private Found best(ClientQuery query) {
         Comparator<ClientView> order = query.order().comparator();
         PriorityQueue<ClientView> best = new PriorityQueue<>(query.size() + 1, order.reversed());
-        Set<String> unanswered = new LinkedHashSet<>();
-        long after = 0;
-        int scanned = 0;
-        boolean truncated = false;
-        while (true) {
-            ClientPage page = this.clients.page(after, ClientIds.MAX_LIMIT);
-            unanswered.addAll(page.unanswered());
-            for (ClientView client : page.clients()) {
-                scanned++;
-                after = client.id();
-                if (query.matches(client)) {
-                    best.add(client);
-                    if (best.size() > query.size()) {
-                        best.poll(); // the worst of them
-                    }
+        Walk walk = walk(0, (client) -> {
+            if (query.matches(client)) {
+                best.add(client);
+                if (best.size() > query.size()) {
+                    best.poll(); // the worst of them
                 }
             }
-            if (page.next() == null) {
-                break;
-            }
-            if (scanned >= SCAN_LIMIT) {
-                truncated = true;
-                break;
-            }
-        }
+            return true;
+        });
         List<ClientView> sorted = new ArrayList<>(best);
         sorted.sort(order);
-        return new Found(sorted, null, truncated, List.copyOf(unanswered));
+        return new Found(sorted, null, walk.end() == End.SCAN_LIMIT, walk.unanswered());
+    }
+
+    /**
+     * Shows {@code visit} the clients above {@code after} by ascending ID, a page of
+     * {@link ClientIds#MAX_LIMIT} at a time, until it answers false, the last client, or
+     * {@link #SCAN_LIMIT} clients.
+     */
+    private Walk walk(long after, Predicate<ClientView> visit) {
+        Set<String> unanswered = new LinkedHashSet<>();
+        long last = after;
+        int scanned = 0;
+        while (true) {
+            ClientPage page = this.clients.page(last, ClientIds.MAX_LIMIT);
+            unanswered.addAll(page.unanswered());
+            for (ClientView client : page.clients()) {
+                if (!visit.test(client)) {
+                    return new Walk(End.STOPPED, last, List.copyOf(unanswered));
+                }
+                scanned++;
+                last = client.id();
+            }
+            if (page.next() == null) {
+                return new Walk(End.LAST_CLIENT, last, List.copyOf(unanswered));
+            }
+            if (scanned >= SCAN_LIMIT) {
+                return new Walk(End.SCAN_LIMIT, last, List.copyOf(unanswered));
+            }
+        }
+    }
+
+    private enum End { STOPPED, LAST_CLIENT, SCAN_LIMIT }
+
+    private record Walk(End end, long last, List<String> unanswered) {
     }
 
     /**

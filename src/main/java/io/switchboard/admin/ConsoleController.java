@@ -106,11 +106,9 @@ class ConsoleController {
             @RequestParam(defaultValue = "text") String format) throws InterruptedException {
         int dest = ClientIds.parseId(id);
         byte[] payload = payload(body, format);
-        if (payload == null) {
-            return html(ClientsView.outcome(400, "Bad Request", "Hex is pairs of the digits 0-9 and a-f, spaces allowed"));
-        }
-        if (!this.bodies.fits(payload)) {
-            return html(tooLarge());
+        String refused = refusal(payload);
+        if (refused != null) { // payload is null only when refused
+            return html(refused);
         }
         SendOutcome outcome = this.sender.send(dest, payload);
         return html(outcome == SendOutcome.DELIVERED
@@ -122,11 +120,9 @@ class ConsoleController {
     ResponseEntity<String> broadcast(@RequestParam(defaultValue = "") String body,
             @RequestParam(defaultValue = "text") String format) {
         byte[] payload = payload(body, format);
-        if (payload == null) {
-            return html(ClientsView.outcome(400, "Bad Request", "Hex is pairs of the digits 0-9 and a-f, spaces allowed"));
-        }
-        if (!this.bodies.fits(payload)) {
-            return html(tooLarge());
+        String refused = refusal(payload);
+        if (refused != null) { // payload is null only when refused
+            return html(refused);
         }
         Recipients recipients = this.sender.broadcast(payload);
         String unanswered = recipients.unanswered().isEmpty() ? ""
@@ -134,8 +130,16 @@ class ConsoleController {
         return html(ClientsView.outcome(200, "sent", "to " + recipients.recipients() + " clients" + unanswered));
     }
 
-    private String tooLarge() {
-        return ClientsView.outcome(413, "Content Too Large", "The body is over max-payload-bytes (" + this.bodies.maxPayloadBytes() + ")");
+    /** Why a message cannot be sent, as the API would answer (400, 413); null when it can. */
+    private @Nullable String refusal(byte @Nullable [] payload) {
+        if (payload == null) {
+            return ClientsView.outcome(400, "Bad Request", "Hex is pairs of the digits 0-9 and a-f, spaces allowed");
+        }
+        if (!this.bodies.fits(payload)) {
+            return ClientsView.outcome(413, "Content Too Large",
+                    "The body is over max-payload-bytes (" + this.bodies.maxPayloadBytes() + ")");
+        }
+        return null;
     }
 
     /** The bytes the operator means: the text as UTF-8, or the hex digits' bytes; null when the hex is not hex. */

@@ -198,6 +198,32 @@ class ConsoleBrowserTest {
         }
     }
 
+    @Test
+    void thePagesFitANarrowScreen() throws Exception {
+        org.openqa.selenium.Dimension wide = this.browser.driver.manage().window().getSize();
+        try (TestClient client = connect()) {
+            this.browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(360, 800));
+            for (String path : new String[] { "/console/", "/console/clients", "/console/clients/" + id(client) }) {
+                this.browser.get(path);
+                // The page itself never scrolls sideways; the client table scrolls inside its own box.
+                Object wider = ((JavascriptExecutor) this.browser.driver).executeScript("""
+                        const width = document.documentElement.clientWidth;
+                        return Array.from(document.querySelectorAll('body *'))
+                            .filter((e) => e.getBoundingClientRect().right > width + 1 && !e.closest('.scroll'))
+                            .map((e) => e.tagName + '#' + e.id + '.' + e.className).slice(0, 5).join(' ');
+                        """);
+                assertThat(wider).as(path + ": elements wider than the screen").isEqualTo("");
+                Object overflow = ((JavascriptExecutor) this.browser.driver).executeScript(
+                        "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+                // A pixel is the rounding of fractional widths, not a scroll anyone sees.
+                assertThat(((Number) overflow).intValue()).as(path + ": sideways scroll").isLessThanOrEqualTo(1);
+            }
+        }
+        finally {
+            this.browser.driver.manage().window().setSize(wide);
+        }
+    }
+
     /** The browser shows nothing (headless, it has no prompt); ConsoleHttpTest checks the 401s of every path. */
     @Test
     void aWrongPasswordGetsNothing() throws Exception {
