@@ -11,6 +11,8 @@ final class ConsoleLayout {
         html.raw("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
             .raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             .raw("<title>").text(title).raw(" · Switchboard console</title>")
+            // No icon: else every page asks for /favicon.ico, and each 404 is a WARN line in the log.
+            .raw("<link rel=\"icon\" href=\"data:,\">")
             .raw("<link rel=\"stylesheet\" href=\"/webjars/uplot/dist/uPlot.min.css\">")
             .raw("<link rel=\"stylesheet\" href=\"/console/assets/console.css\">")
             .raw("<script src=\"/webjars/htmx.org/dist/htmx.min.js\" defer></script>")

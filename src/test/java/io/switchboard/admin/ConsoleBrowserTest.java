@@ -87,8 +87,17 @@ class ConsoleBrowserTest {
         return Integer.toUnsignedLong(client.id());
     }
 
+    /** Waits for the page that a submitted form leads to: its address says so, and it has loaded. */
+    void loaded(String addressPart) {
+        this.browser.waiting().until((driver) -> driver.getCurrentUrl().contains(addressPart)
+                && "complete".equals(((JavascriptExecutor) driver).executeScript("return document.readyState")));
+    }
+
+    /** An element's text, read in one step: the live fragments are replaced every second, elements and all. */
     String text(String id) {
-        return this.browser.driver.findElement(By.id(id)).getText();
+        Object text = ((JavascriptExecutor) this.browser.driver).executeScript(
+                "const e = document.getElementById(arguments[0]); return e ? e.innerText.trim() : ''", id);
+        return String.valueOf(text);
     }
 
     @Test
@@ -128,7 +137,7 @@ class ConsoleBrowserTest {
         try (TestClient client = connect()) {
             By row = By.id("client-" + id(client));
             this.browser.waiting().until(ExpectedConditions.presenceOfElementLocated(row));
-            assertThat(this.browser.driver.findElement(row).getText()).contains(client.socket().getLocalPort() + "");
+            assertThat(text("client-" + id(client))).contains(client.socket().getLocalPort() + "");
             client.close();
             this.browser.waiting().until(ExpectedConditions.numberOfElementsToBe(row, 0));
         }
@@ -141,11 +150,13 @@ class ConsoleBrowserTest {
             this.browser.get("/console/clients");
             WebElement search = this.browser.driver.findElement(By.id("q"));
             search.sendKeys(":" + wanted.socket().getLocalPort(), Keys.ENTER);
+            loaded("q=%3A" + wanted.socket().getLocalPort());
             this.browser.waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("client-" + id(wanted))));
             assertThat(this.browser.driver.findElements(By.id("client-" + id(other)))).isEmpty();
 
             this.browser.get("/console/clients");
             this.browser.driver.findElement(By.id("q")).sendKeys(Long.toString(id(other)), Keys.ENTER);
+            loaded("q=" + id(other));
             this.browser.waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("client-" + id(other))));
             assertThat(this.browser.driver.findElements(By.cssSelector("#clients tbody tr"))).hasSize(1);
         }
@@ -249,9 +260,13 @@ class ConsoleBrowserTest {
             Set<Object> seen = new HashSet<>();
             int pages = 0;
             while (true) {
-                // In one call: the live stream replaces the rows every second.
-                List<?> ids = (List<?>) ((JavascriptExecutor) this.browser.driver).executeScript(
-                        "return Array.from(document.querySelectorAll('#clients tbody tr[id]')).map((row) => row.id)");
+                // In one call, once the page has all its rows (every page but the last is full): the
+                // live stream replaces the rows every second.
+                List<?> ids = this.browser.waiting().until((driver) -> (List<?>) ((JavascriptExecutor) driver).executeScript("""
+                        const ids = Array.from(document.querySelectorAll('#clients tbody tr[id]')).map((row) => row.id);
+                        const complete = document.readyState === 'complete';
+                        return complete && (ids.length === 500 || !document.querySelector('a[rel=next]')) ? ids : null;
+                        """));
                 assertThat(ids).hasSizeLessThanOrEqualTo(500);
                 seen.addAll(ids);
                 pages++;
@@ -259,9 +274,14 @@ class ConsoleBrowserTest {
                 if (next.isEmpty()) {
                     break;
                 }
-                String page = this.browser.driver.getCurrentUrl();
+                Object first = ids.getFirst();
                 next.getFirst().click();
-                this.browser.waiting().until((driver) -> !page.equals(driver.getCurrentUrl()));
+                // The next page has loaded once its first row is another client.
+                this.browser.waiting().until((driver) -> {
+                    Object now = ((JavascriptExecutor) driver).executeScript("const row = document.readyState === 'complete'"
+                            + " && document.querySelector('#clients tbody tr[id]'); return row ? row.id : null");
+                    return now != null && !now.equals(first);
+                });
             }
             assertThat(seen).hasSize(MANY);
             assertThat(pages).isEqualTo(MANY / 500);
