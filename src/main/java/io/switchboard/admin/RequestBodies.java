@@ -35,6 +35,15 @@ final class RequestBodies {
         }
     }
 
+    /** Whether a body the console took from a form is within {@code max-payload-bytes}. */
+    boolean fits(byte[] body) {
+        return body.length <= this.maxPayloadBytes;
+    }
+
+    long maxPayloadBytes() {
+        return this.maxPayloadBytes;
+    }
+
     private ResponseStatusException tooLarge() {
         return new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE,
                 "The body is over max-payload-bytes (" + this.maxPayloadBytes + ")");

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
@@ -41,15 +42,29 @@ public final class ClientRegistry {
         return this.clients.values();
     }
 
-    /** The clients with an ID above {@code after}, by ascending ID, at most {@code limit} of them plus one. */
+    /**
+     * The clients with an ID above {@code after}, by ascending ID, at most {@code limit} of them
+     * plus one. One pass that keeps the lowest {@code limit + 1} in a heap, rather than a sort of
+     * every client: a page of 50 out of 100,000 (the console's list, each second) costs a walk.
+     */
     public List<ClientSession> pageAfter(long after, int limit) {
-        List<ClientSession> page = new ArrayList<>();
+        Comparator<ClientSession> byId = Comparator.comparingLong(ClientSession::idAsLong);
+        PriorityQueue<ClientSession> lowest = new PriorityQueue<>(Math.min(limit + 1, 1024), byId.reversed());
         for (ClientSession session : this.clients.values()) {
-            if (session.idAsLong() > after) {
-                page.add(session);
+            long id = session.idAsLong();
+            if (id <= after) {
+                continue;
+            }
+            if (lowest.size() <= limit) {
+                lowest.add(session);
+            }
+            else if (id < lowest.peek().idAsLong()) {
+                lowest.poll();
+                lowest.add(session);
             }
         }
-        page.sort(Comparator.comparingLong(ClientSession::idAsLong));
-        return (page.size() > limit + 1) ? page.subList(0, limit + 1) : page;
+        List<ClientSession> page = new ArrayList<>(lowest);
+        page.sort(byId);
+        return page;
     }
 }

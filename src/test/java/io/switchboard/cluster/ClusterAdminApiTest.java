@@ -96,6 +96,26 @@ class ClusterAdminApiTest {
         return Integer.toUnsignedLong(client.id()) + "@" + node;
     }
 
+    /** The operator console (/console/) is over the same services: in cluster mode, every node's clients. */
+    @Test
+    void theConsoleShowsEveryNodesClientsWithTheirNodeAndSendsToAnotherNodesClient() throws Exception {
+        try (TestClient onB = connect(b); TestClient onC = connect(c)) {
+            String list = this.admin.get("/console/clients").text();
+            assertThat(list).contains("<th scope=\"col\">Node</th>")
+                    .contains("id=\"client-" + Integer.toUnsignedLong(onB.id()) + "\"")
+                    .contains("id=\"client-" + Integer.toUnsignedLong(onC.id()) + "\"")
+                    .contains("<td>node-b</td>").contains("<td>node-c</td>");
+            assertThat(this.admin.get("/console/clients?q=" + Integer.toUnsignedLong(onC.id())).text())
+                    .contains("<td>node-c</td>").doesNotContain("<td>node-b</td>");
+            assertThat(this.admin.get("/console/").text()).contains("Cluster mode: 3 nodes live; this node is joined");
+            byte[] form = "body=to+node+c".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            AdminHttp.Response sent = this.admin.post("/console/clients/" + Integer.toUnsignedLong(onC.id()) + "/messages",
+                    form, "application/x-www-form-urlencoded");
+            assertThat(sent.text()).contains("200 delivered");
+            assertThat(onC.readDeliver().payload()).isEqualTo("to node c".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     @Test
     void listsTheClientsOfEveryNodeWithTheirNodeInPagesAcrossNodes() throws Exception {
         List<TestClient> clients = new ArrayList<>();
