@@ -138,7 +138,10 @@ class RedisResetTest {
             assertThat(waited).isLessThan(TTL.plus(INTERVAL.multipliedBy(2)).plusSeconds(2));
 
             resumed.get(10, TimeUnit.SECONDS);
-            await().atMost(Duration.ofSeconds(15)).until(() -> isReady(first) && isReady(frozen));
+            // Both ready, and each has seen the other's liveness again: until then a node takes
+            // the other for dead, and a message to its clients is DESTINATION_GONE (section 10).
+            await().atMost(Duration.ofSeconds(15)).until(() -> isReady(first) && isReady(frozen)
+                    && seesTheOther(first) && seesTheOther(frozen));
 
             // Nobody was disconnected: every old client still relays to the others across nodes.
             relay(low1, high1, "low to high");
@@ -167,6 +170,10 @@ class RedisResetTest {
         ServerFrame.Deliver deliver = to.readDeliver();
         assertThat(deliver.src()).isEqualTo(from.id());
         assertThat(deliver.payload()).isEqualTo(text.getBytes());
+    }
+
+    private static boolean seesTheOther(Node node) throws Exception {
+        return get(node, "/actuator/health").body().contains("\"otherNodes\":1");
     }
 
     private static boolean isReady(Node node) throws Exception {
