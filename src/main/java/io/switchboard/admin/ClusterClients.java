@@ -23,6 +23,11 @@ final class ClusterClients implements Clients {
         this.directory = directory;
     }
 
+    /** Every live node's load, for the console's node table. */
+    ClusterDirectory.NodeLoads loads() {
+        return this.directory.loads();
+    }
+
     @Override
     public ClientPage page(long after, int limit) {
         ClusterDirectory.ClientsPage page = this.directory.clients(after, limit);

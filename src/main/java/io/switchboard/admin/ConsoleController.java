@@ -46,7 +46,8 @@ class ConsoleController {
         this.sender = sender;
         this.bodies = bodies;
         this.streams = streams;
-        this.overview = new OverviewView(sampler);
+        this.overview = new OverviewView(sampler,
+                (clients instanceof ClusterClients cluster) ? new NodeTable(cluster::loads) : null);
     }
 
     @GetMapping("")

@@ -3,6 +3,8 @@ package io.switchboard.admin;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The overview: this node's numbers of the last second and totals since start, and the charts'
  * history. The numbers are one fragment, sent again every second on the overview's stream.
@@ -13,9 +15,12 @@ final class OverviewView {
     static final String TOTALS_EVENT = "totals";
 
     private final RelaySampler sampler;
+    /** Cluster mode: every node's numbers; null on a single node. */
+    private final @Nullable NodeTable nodes;
 
-    OverviewView(RelaySampler sampler) {
+    OverviewView(RelaySampler sampler, @Nullable NodeTable nodes) {
         this.sampler = sampler;
+        this.nodes = nodes;
     }
 
     String page() {
@@ -85,7 +90,10 @@ final class OverviewView {
             html.raw("<p id=\"cluster\">Cluster mode: ").text(ConsoleNumbers.count((long) nodes))
                 .raw(" nodes live; this node is ")
                 .text(this.sampler.gauge("switchboard.cluster.joined") == 1 ? "joined" : "not joined (cannot reach Redis)")
-                .raw(". The numbers above are this node's; the client list covers every node.</p>");
+                .raw(". The numbers above are this node's; every node's are below, and the client list covers every node.</p>");
+            if (this.nodes != null) {
+                html.raw(this.nodes.html());
+            }
         }
         return html.toString();
     }

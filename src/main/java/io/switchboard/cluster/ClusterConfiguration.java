@@ -121,9 +121,9 @@ public class ClusterConfiguration {
 
     @Bean
     ClusterDirectory clusterDirectory(RedisBackplane backplane, RemoteRouter remote, ClientRegistry registry,
-            Router router, ObjectProvider<NodeMembership> membership, ClusterProperties properties) {
+            Router router, ObjectProvider<NodeMembership> membership, ClusterProperties properties, MeterRegistry meters) {
         return new ClusterDirectory(backplane, remote, registry, router, () -> membership.getObject().liveNodes(),
-                properties.ackTimeout());
+                properties.ackTimeout(), meters);
     }
 
     @Bean

@@ -21,6 +21,8 @@ import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 
 import io.switchboard.protocol.Wire;
@@ -44,6 +46,7 @@ public final class ClusterDirectory {
     private static final byte GET = 2;
     private static final byte BROADCAST = 3;
     private static final byte TAKEN_OVER = 4;
+    private static final byte LOAD = 5;
 
     /** A client of some node of the cluster, with the counters of ADMIN-API.md. */
     public record ClusterClient(long id, String node, String remoteAddress, Instant connectedAt, long messagesIn,
@@ -58,6 +61,17 @@ public final class ClusterDirectory {
      * @param unanswered nodes that did not answer in time, whose clients are missing
      */
     public record ClientsPage(List<ClusterClient> clients, boolean more, List<String> unanswered) {
+    }
+
+    /**
+     * One node's load as it answered: its clients, its messages received and delivered since it
+     * started (a rate is two of these apart), and the payload bytes it has queued.
+     */
+    public record NodeLoad(String node, int clients, long messagesReceived, long messagesDelivered, long queuedBytes) {
+    }
+
+    /** Every live node's load, this node's first, then by name; nodes that did not answer in time. */
+    public record NodeLoads(List<NodeLoad> loads, List<String> unanswered) {
     }
 
     /** How many clients took a broadcast, and which nodes did not say. */
@@ -82,6 +96,7 @@ public final class ClusterDirectory {
 
     private final RedisBackplane backplane;
     private final RemoteRouter remote;
+    private final MeterRegistry meters;
     private final ClientRegistry registry;
     private final Router router;
     private final Supplier<Set<String>> liveNodes;
@@ -90,9 +105,10 @@ public final class ClusterDirectory {
     private final ConcurrentHashMap<Long, CompletableFuture<byte[]>> waiting = new ConcurrentHashMap<>();
 
     ClusterDirectory(RedisBackplane backplane, RemoteRouter remote, ClientRegistry registry, Router router,
-            Supplier<Set<String>> liveNodes, Duration timeout) {
+            Supplier<Set<String>> liveNodes, Duration timeout, MeterRegistry meters) {
         this.backplane = backplane;
         this.remote = remote;
+        this.meters = meters;
         this.registry = registry;
         this.router = router;
         this.liveNodes = liveNodes;
@@ -111,6 +127,41 @@ public final class ClusterDirectory {
             return Optional.of(node());
         }
         return Optional.ofNullable(this.remote.holderOf(client));
+    }
+
+    /** The load of every live node, asked at once; at most ack-timeout for the answers. */
+    public NodeLoads loads() {
+        List<NodeLoad> others = new ArrayList<>();
+        List<String> unanswered = new ArrayList<>();
+        askAll(this.liveNodes.get(), LOAD, new byte[0]).forEach((from, answer) -> {
+            if (answer == null) {
+                unanswered.add(from);
+            }
+            else {
+                ByteBuffer in = ByteBuffer.wrap(answer);
+                others.add(new NodeLoad(from, in.getInt(), in.getLong(), in.getLong(), in.getLong()));
+            }
+        });
+        others.sort(Comparator.comparing(NodeLoad::node));
+        unanswered.sort(Comparator.naturalOrder());
+        List<NodeLoad> loads = new ArrayList<>();
+        loads.add(localLoad());
+        loads.addAll(others);
+        return new NodeLoads(List.copyOf(loads), List.copyOf(unanswered));
+    }
+
+    private NodeLoad localLoad() {
+        long queued = 0;
+        for (ClientSession session : this.registry.all()) {
+            queued += session.queuedBytes();
+        }
+        return new NodeLoad(node(), this.registry.size(), counted("switchboard.messages.received"),
+                counted("switchboard.messages.delivered"), queued);
+    }
+
+    private long counted(String counter) {
+        Counter found = this.meters.find(counter).counter();
+        return (found != null) ? (long) found.count() : 0;
     }
 
     /** The clients of every node with an ID above {@code after}, at most {@code limit} of them. */
@@ -238,6 +289,11 @@ public final class ClusterDirectory {
                 reply = encodeClients((session == null) ? List.of() : List.of(describe(node(), session)));
             }
             case BROADCAST -> reply = ByteBuffer.allocate(4).putInt(broadcastLocal(body)).array();
+            case LOAD -> {
+                NodeLoad load = localLoad();
+                reply = ByteBuffer.allocate(4 + 3 * 8).putInt(load.clients()).putLong(load.messagesReceived())
+                        .putLong(load.messagesDelivered()).putLong(load.queuedBytes()).array();
+            }
             case TAKEN_OVER -> {
                 int id = ByteBuffer.wrap(body).getInt();
                 this.remote.movedTo(id, from);

@@ -1,6 +1,7 @@
 package io.switchboard.cluster;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -108,6 +109,11 @@ class ClusterAdminApiTest {
             assertThat(this.admin.get("/console/clients?q=" + Integer.toUnsignedLong(onC.id())).text())
                     .contains("<td>node-c</td>").doesNotContain("<td>node-b</td>");
             assertThat(this.admin.get("/console/").text()).contains("Cluster mode: 3 nodes live; this node is joined");
+            // Every node's numbers, as each answered: asked in the background, so there after a moment.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(this.admin.get("/console/").text())
+                    .contains("<tr id=\"node-node-a\"><th scope=\"row\">node-a</th><td>this node</td>")
+                    .contains("<tr id=\"node-node-b\"><th scope=\"row\">node-b</th><td>live</td><td>1</td>")
+                    .contains("<tr id=\"node-node-c\"><th scope=\"row\">node-c</th><td>live</td><td>1</td>"));
             byte[] form = "body=to+node+c".getBytes(java.nio.charset.StandardCharsets.UTF_8);
             AdminHttp.Response sent = this.admin.post("/console/clients/" + Integer.toUnsignedLong(onC.id()) + "/messages",
                     form, "application/x-www-form-urlencoded");
