@@ -30,7 +30,7 @@ final class NodeTable {
     private final AtomicBoolean asking = new AtomicBoolean();
     private volatile String html = "<p id=\"nodes\">Asking every node for its numbers…</p>";
     private volatile long answeredAt = System.nanoTime() - REFRESH_NANOS;
-    /** Each node's previous answer and when it came: only the asking thread uses these. */
+    /** Each node's previous answer and when it came: used by one asking thread at a time, which {@link #asking} orders. */
     private Map<String, ClusterDirectory.NodeLoad> previous = Map.of();
     private long previousAt;
 
