@@ -109,21 +109,26 @@ public final class RelayConnection extends TcpNetConnection {
     void drainAndClose() {
         long deadline = System.nanoTime() + LINGER.toNanos();
         try {
-            byte[] dropped = new byte[4096];
-            InputStream in = this.socket.getInputStream();
-            long left;
-            while ((left = deadline - System.nanoTime()) > 0) {
-                this.socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                if (in.read(dropped) < 0) {
-                    break;
-                }
-            }
+            dropInputUntil(deadline);
         }
         catch (IOException ex) {
             // Reset, timed out, or closed at the linger's end.
         }
         this.arrival.awaitAnswered(Math.max(0, deadline - System.nanoTime()));
         close();
+    }
+
+    /** Reads and drops what the client sends until it closes its side or {@code deadline} passes. */
+    private void dropInputUntil(long deadline) throws IOException {
+        byte[] dropped = new byte[4096];
+        InputStream in = this.socket.getInputStream();
+        long left;
+        while ((left = deadline - System.nanoTime()) > 0) {
+            this.socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            if (in.read(dropped) < 0) {
+                return;
+            }
+        }
     }
 
     /**
@@ -196,8 +201,7 @@ public final class RelayConnection extends TcpNetConnection {
      * the client is written: first this side only, then, for at most {@link #LINGER}, it reads and
      * drops what the client still sends, then it closes. Closing a socket with unread data in it
      * resets the connection, and a reset can take with it the frames the client has not read
-     * yet, such as the FRAME_TOO_LARGE that explains the close. Called by the client's writer,
-     * or by the reader of a connection that was not admitted (token mode), after its answer.
+     * yet, such as the FRAME_TOO_LARGE that explains the close. Called by the client's writer.
      */
     void closeInOrder() {
         try {
@@ -208,16 +212,7 @@ public final class RelayConnection extends TcpNetConnection {
                 this.socket.shutdownOutput();
             }
             if (!this.socket.isInputShutdown()) {
-                long deadline = System.nanoTime() + LINGER.toNanos();
-                byte[] dropped = new byte[4096];
-                InputStream in = this.socket.getInputStream();
-                long left;
-                while ((left = deadline - System.nanoTime()) > 0) {
-                    this.socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                    if (in.read(dropped) < 0) {
-                        break;
-                    }
-                }
+                dropInputUntil(System.nanoTime() + LINGER.toNanos());
             }
         }
         catch (IOException ex) {
