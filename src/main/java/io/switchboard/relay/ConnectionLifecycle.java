@@ -201,11 +201,8 @@ public final class ConnectionLifecycle {
         this.deadlines.schedule(connection::close, RelayConnection.LINGER);
     }
 
-    /**
-     * Gives the connection its ID, queue and writer.
-     * @return false when it was closed instead (no ID to give, or it closed meanwhile)
-     */
-    private boolean admit(RelayConnection connection, ClientIdentity token) {
+    /** Gives the connection its ID, queue and writer; or closes it when there is no ID to give. */
+    private void admit(RelayConnection connection, ClientIdentity token) {
         ClientIdentity identity = token.withCertificateSubject(connection.tlsSubject());
         SendRate rate = this.limits.limitsRate()
                 ? new SendRate(this.limits.messagesPerSecond(), this.limits.bytesPerSecond().toBytes(), this.maxPayloadBytes)
@@ -220,7 +217,7 @@ public final class ConnectionLifecycle {
             logger.warn("Closing a new connection without an ID: " + ex.getMessage());
             this.metrics.rejected(RelayMetrics.Rejection.NO_ID);
             connection.close();
-            return false;
+            return;
         }
         connection.attach(session);
         this.metrics.accepted();
@@ -228,9 +225,7 @@ public final class ConnectionLifecycle {
         if (!connection.isOpen()) {
             // Closed before it was attached: its close event found no session.
             forget(session);
-            return false;
         }
-        return true;
     }
 
     private ClientSession registerAssigned(RelayConnection connection, ClientIdentity identity, @Nullable SendRate rate) {

@@ -96,14 +96,12 @@ public final class Router implements MessageHandler {
     }
 
     private void routeRange(ClientSession sender, byte[] bytes, int from, int end) {
-        SendPermission permission = sender.permission();
         long seq = sender.lastSeq();
         long queued = 0;
         for (int p = from; p < end; ) {
             int dest = Wire.getInt(bytes, p);
-            if (permission != null && !permission.allows(dest)) {
-                // After the size, before routing: says nothing of whether dest is connected.
-                error(sender, ErrorCode.FORBIDDEN, dest, ++seq);
+            if (forbidden(sender, dest, seq + 1)) {
+                seq++;
                 p += Wire.SEND_HEADER_BYTES + Wire.getInt(bytes, p + 4);
                 continue;
             }
@@ -144,6 +142,20 @@ public final class Router implements MessageHandler {
     }
 
     /**
+     * Whether the sender's token does not let it send to {@code dest}; if so, it gets FORBIDDEN
+     * for SEND {@code seq}. Checked after the size and before the destination is looked up, so
+     * the answer says nothing of whether {@code dest} is connected.
+     */
+    private boolean forbidden(ClientSession sender, int dest, long seq) {
+        SendPermission permission = sender.permission();
+        if (permission == null || permission.allows(dest)) {
+            return false;
+        }
+        error(sender, ErrorCode.FORBIDDEN, dest, seq);
+        return true;
+    }
+
+    /**
      * The client is over its rate: its reader waits, reading nothing meanwhile, unless the
      * connection closes or the relay shuts down first.
      * @return false when it stopped waiting for a close or a shutdown
@@ -173,9 +185,7 @@ public final class Router implements MessageHandler {
         long seq = sender.nextSeq();
         Body body = new Body(bytes, Wire.SEND_HEADER_BYTES, length, this.budget, batch.detachedMemory());
         try {
-            SendPermission permission = sender.permission();
-            if (permission != null && !permission.allows(dest)) {
-                error(sender, ErrorCode.FORBIDDEN, dest, seq);
+            if (forbidden(sender, dest, seq)) {
                 return;
             }
             ClientSession target = sender.cachedTarget(dest);
