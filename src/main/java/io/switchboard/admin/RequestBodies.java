@@ -16,9 +16,17 @@ import org.springframework.web.server.ResponseStatusException;
 final class RequestBodies {
 
     private final long maxPayloadBytes;
+    /** What a body too large is over, for the 413's detail. */
+    private final String limit;
 
     RequestBodies(long maxPayloadBytes) {
-        this.maxPayloadBytes = maxPayloadBytes;
+        this(maxPayloadBytes, "max-payload-bytes (" + maxPayloadBytes + ")");
+    }
+
+    /** @param limit what a body too large is over, as the 413 says it */
+    RequestBodies(long maxBytes, String limit) {
+        this.maxPayloadBytes = maxBytes;
+        this.limit = limit;
     }
 
     byte[] read(HttpServletRequest request) throws IOException {
@@ -45,7 +53,6 @@ final class RequestBodies {
     }
 
     private ResponseStatusException tooLarge() {
-        return new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE,
-                "The body is over max-payload-bytes (" + this.maxPayloadBytes + ")");
+        return new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE, "The body is over " + this.limit);
     }
 }

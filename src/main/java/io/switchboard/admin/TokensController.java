@@ -1,7 +1,6 @@
 package io.switchboard.admin;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
@@ -34,6 +33,8 @@ class TokensController {
 
     /** A body larger than this cannot make a token the relay takes (at most 8192 bytes). */
     private static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final RequestBodies BODIES = new RequestBodies(MAX_BODY_BYTES,
+            MAX_BODY_BYTES + " bytes; a token's request is much smaller");
     private static final Set<String> FIELDS = Set.of("sub", "sid", "send", "ttl");
 
     private final TokenMinter minter;
@@ -84,16 +85,7 @@ class TokensController {
     }
 
     private JsonNode read(HttpServletRequest request) throws IOException {
-        if (request.getContentLengthLong() > MAX_BODY_BYTES) {
-            throw tooLarge();
-        }
-        byte[] bytes;
-        try (InputStream in = request.getInputStream()) {
-            bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-        }
-        if (bytes.length > MAX_BODY_BYTES) {
-            throw tooLarge();
-        }
+        byte[] bytes = BODIES.read(request);
         if (bytes.length == 0) {
             return JsonMapper.shared().createObjectNode();
         }
@@ -149,7 +141,7 @@ class TokensController {
         catch (DateTimeParseException ex) {
             throw badRequest(message);
         }
-        if (!ttl.isPositive() || ttl.compareTo(TokenMinter.MAX_TTL) > 0) {
+        if (!ConnectToken.isMintableTtl(ttl)) {
             throw badRequest(message);
         }
         return ttl;
@@ -157,10 +149,5 @@ class TokensController {
 
     private static ResponseStatusException badRequest(String detail) {
         return new ResponseStatusException(HttpStatus.BAD_REQUEST, detail);
-    }
-
-    private static ResponseStatusException tooLarge() {
-        return new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE,
-                "The body is over " + MAX_BODY_BYTES + " bytes; a token's request is much smaller");
     }
 }
