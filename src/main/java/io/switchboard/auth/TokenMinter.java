@@ -3,7 +3,6 @@ package io.switchboard.auth;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 
 import org.jspecify.annotations.Nullable;
 
@@ -18,8 +17,8 @@ public final class TokenMinter {
 
     /** A token's lifetime when none is asked for. */
     public static final Duration DEFAULT_TTL = Duration.ofHours(1);
-    /** The longest lifetime minted: a token cannot be revoked, so it should not live long. */
-    public static final Duration MAX_TTL = Duration.ofDays(30);
+    /** The longest lifetime minted: {@link ConnectToken#MAX_TTL}. */
+    public static final Duration MAX_TTL = ConnectToken.MAX_TTL;
 
     private final byte @Nullable [] secret;
     private final @Nullable String issuer;
@@ -54,11 +53,10 @@ public final class TokenMinter {
         if (this.secret == null) {
             throw new IllegalStateException("no switchboard.auth.jwt.secret to sign with");
         }
-        if (!ttl.isPositive() || ttl.compareTo(MAX_TTL) > 0) {
+        if (!ConnectToken.isMintableTtl(ttl)) {
             throw new IllegalArgumentException("ttl must be positive and at most " + MAX_TTL);
         }
-        // exp is in whole seconds: round up, so that a token never lives shorter than asked.
-        Instant expiresAt = this.clock.instant().plus(ttl).plusNanos(999_999_999).truncatedTo(ChronoUnit.SECONDS);
+        Instant expiresAt = ConnectToken.expiry(this.clock.instant(), ttl);
         ConnectToken token = new ConnectToken(subject, stableId, sendTo, expiresAt, this.issuer, this.audience);
         return new Minted(token.signHs256(this.secret), expiresAt);
     }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -38,7 +37,6 @@ import io.switchboard.protocol.ConnectToken;
 public final class TokenCommand implements Callable<Integer> {
 
     static final String SECRET_ENVIRONMENT = "SWITCHBOARD_AUTH_JWT_SECRET";
-    private static final Duration MAX_TTL = Duration.ofDays(30);
 
     private final PrintStream out;
     private final PrintStream err;
@@ -80,7 +78,7 @@ public final class TokenCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         byte[] secret = secret();
-        if (!this.ttl.isPositive() || this.ttl.compareTo(MAX_TTL) > 0) {
+        if (!ConnectToken.isMintableTtl(this.ttl)) {
             throw usage("--ttl must be more than 0 and at most 30d");
         }
         if (this.stableId != null && this.stableId < 1) {
@@ -89,7 +87,7 @@ public final class TokenCommand implements Callable<Integer> {
         }
         long sid = (this.stableId == null) ? 0 : this.stableId;
         long[] send = (this.sendTo == null) ? null : this.sendTo.stream().mapToLong(Long::longValue).toArray();
-        Instant expiresAt = this.clock.instant().plus(this.ttl).plusNanos(999_999_999).truncatedTo(ChronoUnit.SECONDS);
+        Instant expiresAt = ConnectToken.expiry(this.clock.instant(), this.ttl);
         ConnectToken token;
         try {
             token = new ConnectToken(this.subject, sid, send, expiresAt, blankToNull(this.issuer),

@@ -1,6 +1,8 @@
 package io.switchboard.protocol;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
@@ -36,6 +38,22 @@ public record ConnectToken(@Nullable String subject, long stableId, long @Nullab
 
     /** The shortest HMAC secret, in bytes: HS256's own size. */
     public static final int MIN_SECRET_BYTES = 32;
+
+    /** The longest lifetime a token is minted with: it cannot be revoked, so it should not live long. */
+    public static final Duration MAX_TTL = Duration.ofDays(30);
+
+    /** Whether tokens are minted to live {@code ttl}: more than nothing, at most {@link #MAX_TTL}. */
+    public static boolean isMintableTtl(Duration ttl) {
+        return ttl.isPositive() && ttl.compareTo(MAX_TTL) <= 0;
+    }
+
+    /**
+     * The {@code exp} of a token minted at {@code now} to live {@code ttl}: in whole seconds,
+     * rounded up, so that a token never lives shorter than asked.
+     */
+    public static Instant expiry(Instant now, Duration ttl) {
+        return now.plus(ttl).plusNanos(999_999_999).truncatedTo(ChronoUnit.SECONDS);
+    }
 
     public ConnectToken {
         if (stableId < 0 || stableId > MAX_STABLE_ID) {
