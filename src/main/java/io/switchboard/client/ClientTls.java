@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * carry, by default the host connected to. The server's name is always checked.
  *
  * <pre>{@code
- * SSLContext context = TlsFiles.context(Path.of("ca.crt"), null, null, null); // trust one CA
+ * SSLContext context = TlsFiles.trusting(Path.of("ca.crt")); // trust one CA
  * try (SwitchboardClient client = SwitchboardClient.builder("relay.example.com", 7070)
  *         .tls(ClientTls.of(context)).connect()) { ... }
  * }</pre>
