@@ -11,7 +11,6 @@ import io.lettuce.core.ClientOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.lettuce.core.resource.Delay;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
@@ -103,51 +102,72 @@ public class ClusterConfiguration {
     }
 
     @Bean
-    RemoteRouter remoteRouter(RedisBackplane backplane, ClusterProperties properties) {
-        return new RemoteRouter(backplane, properties);
+    Holders clusterHolders(ClusterProperties properties) {
+        return new Holders(properties.ackTimeout().multipliedBy(2));
     }
 
     @Bean
-    RedisIdAllocator redisIdAllocator(RedisBackplane backplane, IdScheme scheme, ObjectProvider<NodeMembership> membership,
-            ObjectProvider<ClusterDirectory> directory, ClusterProperties properties) {
-        return new RedisIdAllocator(backplane, scheme, () -> membership.getObject().isJoined(),
-                (id) -> directory.getObject().takenOver(id), properties.reclaimWindow().plus(properties.heartbeatInterval()));
+    SenderWindows clusterSenderWindows(ClusterProperties properties) {
+        return new SenderWindows(properties.maxUnconfirmedBytes().toBytes());
     }
 
     @Bean
-    LocalDelivery localDelivery(Router router, RemoteRouter remote, RelayProperties relay) {
-        return new LocalDelivery(router, remote, relay.overflowPolicy() == OverflowPolicy.PAUSE);
+    NodeLinks nodeLinks(RedisBackplane backplane, SenderWindows windows, Holders holders, ClusterProperties properties) {
+        return new NodeLinks(backplane.node(), backplane::append, windows, holders, properties.ackTimeout());
     }
 
     @Bean
-    ClusterDirectory clusterDirectory(RedisBackplane backplane, RemoteRouter remote, ClientRegistry registry,
-            Router router, ObjectProvider<NodeMembership> membership, ClusterProperties properties, MeterRegistry meters) {
-        return new ClusterDirectory(backplane, remote, registry, router, () -> membership.getObject().liveNodes(),
-                properties.ackTimeout(), meters);
+    RemoteRouter remoteRouter(RedisBackplane backplane, Holders holders, SenderWindows windows, NodeLinks links) {
+        return new RemoteRouter(backplane, holders, windows, links);
     }
 
+    /** A new connection took over a stable ID: every node learns where it is, the old holder disconnects its client. */
     @Bean
-    Inbox clusterInbox(RedisBackplane backplane, LocalDelivery delivery, RemoteRouter remote, ClusterDirectory directory,
+    RedisIdAllocator redisIdAllocator(RedisBackplane backplane, IdScheme scheme, NodeLinks links,
             ClusterProperties properties) {
+        return new RedisIdAllocator(backplane, scheme,
+                (id) -> NodeLinks.unanswered(links.askAll(ClusterCodec.TAKEN_OVER, ClusterCodec.idBody(id))),
+                properties.reclaimWindow().plus(properties.heartbeatInterval()));
+    }
+
+    @Bean
+    LocalNode localNode(RedisBackplane backplane, ClientRegistry registry, Router router, MeterRegistry meters) {
+        return new LocalNode(backplane.node(), registry, router, meters);
+    }
+
+    @Bean
+    LocalDelivery localDelivery(Router router, Holders holders, RelayProperties relay) {
+        return new LocalDelivery(router, holders, relay.overflowPolicy() == OverflowPolicy.PAUSE);
+    }
+
+    @Bean
+    ClusterDirectory clusterDirectory(LocalNode local, NodeLinks links, RemoteRouter remote, Router router) {
+        return new ClusterDirectory(local, links, remote, router);
+    }
+
+    @Bean
+    Inbox clusterInbox(RedisBackplane backplane, NodeLinks links, LocalDelivery delivery, LocalNode local,
+            Holders holders, ClusterProperties properties) {
         // Messages older than half the ack timeout are given up by their senders before they could be confirmed.
-        return new Inbox(backplane, new InboxHandler(delivery, remote, directory), properties.ackTimeout().dividedBy(2));
+        return new Inbox(backplane, new InboxHandler(links, delivery, new NodeRequests(local, holders), local),
+                properties.ackTimeout().dividedBy(2));
     }
 
     @Bean
-    NodeMembership nodeMembership(RedisBackplane backplane, RedisIdAllocator ids, RemoteRouter remote,
-            ClientRegistry registry, Inbox inbox, ClusterProperties properties) {
-        return new NodeMembership(backplane, ids, remote, registry, inbox, properties);
+    NodeMembership nodeMembership(RedisBackplane backplane, RedisIdAllocator ids, NodeLinks links,
+            ClientRegistry registry, ClusterProperties properties) {
+        return new NodeMembership(backplane, ids, links, registry, properties);
     }
 
     @Bean
-    ClusterHealthIndicator clusterHealthIndicator(NodeMembership membership, RemoteRouter remote) {
-        return new ClusterHealthIndicator(membership, remote);
+    ClusterHealthIndicator clusterHealthIndicator(NodeMembership membership, Inbox inbox, NodeLinks links) {
+        return new ClusterHealthIndicator(membership, inbox, links);
     }
 
     @Bean
-    ClusterMetrics clusterMetrics(MeterRegistry meters, NodeMembership membership, RemoteRouter remote,
+    ClusterMetrics clusterMetrics(MeterRegistry meters, NodeMembership membership, NodeLinks links,
             LocalDelivery delivery) {
-        return new ClusterMetrics(meters, membership, remote, delivery);
+        return new ClusterMetrics(meters, membership, links, delivery);
     }
 
     static String nodeName(ClusterProperties properties) {

@@ -13,22 +13,24 @@ import org.springframework.boot.health.contributor.Health;
 final class ClusterHealthIndicator extends AbstractHealthIndicator {
 
     private final NodeMembership membership;
-    private final RemoteRouter router;
+    private final Inbox inbox;
+    private final NodeLinks links;
 
-    ClusterHealthIndicator(NodeMembership membership, RemoteRouter router) {
+    ClusterHealthIndicator(NodeMembership membership, Inbox inbox, NodeLinks links) {
         super("Cluster health check failed");
         this.membership = membership;
-        this.router = router;
+        this.inbox = inbox;
+        this.links = links;
     }
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
         boolean reclaiming = this.membership.isReclaiming();
-        boolean up = this.membership.isJoined() && this.membership.isReading() && !reclaiming;
+        boolean up = this.membership.isJoined() && this.inbox.isReading() && !reclaiming;
         builder.status(up ? "UP" : "DOWN")
                 .withDetail("node", this.membership.node())
                 .withDetail("otherNodes", this.membership.liveNodes().size())
-                .withDetail("unconfirmedRemoteMessages", this.router.pendingCount());
+                .withDetail("unconfirmedRemoteMessages", this.links.pendingCount());
         String problem = this.membership.problem();
         if (!up && problem != null) {
             builder.withDetail("error", problem);

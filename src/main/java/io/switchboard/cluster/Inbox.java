@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.stream.ByteRecord;
 
@@ -14,8 +15,11 @@ import org.springframework.data.redis.connection.stream.ByteRecord;
  * are in the order that node appended them, so messages of one pair stay in order. Entries read
  * are trimmed from the stream. When Redis is unreachable it tries again from the last entry
  * read, so an outage shorter than the stream's bound loses nothing.
+ *
+ * <p>Starts right after {@link NodeMembership} (which makes the stream and joins) and stops
+ * right before it leaves.
  */
-final class Inbox {
+final class Inbox implements SmartLifecycle {
 
     private static final Log logger = LogFactory.getLog(Inbox.class);
     private static final Duration BLOCK = Duration.ofMillis(500);
@@ -24,26 +28,28 @@ final class Inbox {
 
     private final RedisBackplane backplane;
     private final byte[] stream;
-    private final ClusterFrames.Handler handler;
+    private final ClusterCodec.Handler handler;
     private final long maxAgeMillis;
     private volatile boolean running;
     private volatile boolean reading;
     private Thread thread;
 
     /** @param maxAge messages older than this are dropped unread: their senders have given them up */
-    Inbox(RedisBackplane backplane, ClusterFrames.Handler handler, Duration maxAge) {
+    Inbox(RedisBackplane backplane, ClusterCodec.Handler handler, Duration maxAge) {
         this.backplane = backplane;
         this.stream = backplane.keys().inbox(backplane.node());
         this.handler = handler;
         this.maxAgeMillis = maxAge.toMillis();
     }
 
-    synchronized void start() {
+    @Override
+    public synchronized void start() {
         this.running = true;
         this.thread = Thread.ofVirtual().name("cluster-inbox").start(this::run);
     }
 
-    synchronized void stop() {
+    @Override
+    public synchronized void stop() {
         this.running = false;
         if (this.thread != null) {
             this.thread.interrupt();
@@ -55,6 +61,16 @@ final class Inbox {
             }
             this.thread = null;
         }
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return this.thread != null;
+    }
+
+    @Override
+    public int getPhase() {
+        return NodeMembership.PHASE + 1;
     }
 
     /** Whether the last read from Redis succeeded. */
@@ -104,7 +120,7 @@ final class Inbox {
         try {
             // One field per entry; byte[] keys do not compare by content, so it is taken as the only value.
             for (byte[] entry : record.getValue().values()) {
-                ClusterFrames.read(entry, this.maxAgeMillis, this.handler);
+                ClusterCodec.read(entry, this.maxAgeMillis, this.handler);
             }
         }
         catch (RuntimeException ex) {

@@ -1,50 +1,67 @@
 package io.switchboard.cluster;
 
-/** Sends each record read from this node's inbox to the part of the cluster it is for. */
-final class InboxHandler implements ClusterFrames.Handler {
+import io.switchboard.protocol.ErrorCode;
 
+/**
+ * Sends each record read from this node's inbox to the part of the cluster it is for. Runs on
+ * the inbox reader, the one thread that reads the inbox, and never waits: a record that would
+ * (a message for a full queue) is handed on by {@link LocalDelivery}.
+ */
+final class InboxHandler implements ClusterCodec.Handler {
+
+    private final NodeLinks links;
     private final LocalDelivery delivery;
-    private final RemoteRouter remote;
-    private final ClusterDirectory directory;
+    private final NodeRequests requests;
+    private final LocalNode local;
 
-    InboxHandler(LocalDelivery delivery, RemoteRouter remote, ClusterDirectory directory) {
+    InboxHandler(NodeLinks links, LocalDelivery delivery, NodeRequests requests, LocalNode local) {
+        this.links = links;
         this.delivery = delivery;
-        this.remote = remote;
-        this.directory = directory;
+        this.requests = requests;
+        this.local = local;
     }
 
     @Override
     public void message(String from, long ticket, int src, int dest, byte[] entry, int offset, int length) {
-        this.delivery.deliver(from, ticket, src, dest, entry, offset, length);
+        this.delivery.deliver(this.links.link(from), ticket, src, dest, entry, offset, length);
     }
 
     @Override
     public void expired(String from, long ticket) {
-        this.delivery.expired(from, ticket);
+        this.links.link(from).failed(ErrorCode.DESTINATION_GONE, 0, ticket);
     }
 
     @Override
     public void messagesRead(String from, long lastTicket) {
-        this.delivery.taken(from, lastTicket);
+        this.links.link(from).reportTaken(lastTicket);
     }
 
     @Override
     public void outcome(String from, long ticket, int status) {
-        this.remote.outcome(from, ticket, status);
+        NodeLink link = this.links.existing(from);
+        if (link != null) {
+            link.outcome(ticket, status);
+        }
     }
 
     @Override
     public void disconnect(String from, int id) {
-        this.directory.disconnectLocal(id);
+        this.local.disconnect(id);
     }
 
     @Override
     public void request(String from, long request, byte kind, byte[] body) {
-        this.directory.answer(from, request, kind, body);
+        byte[] reply = this.requests.answer(from, kind, body);
+        if (reply != null) {
+            this.links.link(from).reply(request, reply);
+        }
     }
 
     @Override
     public void reply(String from, long request, byte[] body) {
-        this.directory.replied(from, request, body);
+        NodeLink link = this.links.existing(from);
+        if (link != null) {
+            link.replied(request, body);
+        }
     }
 }

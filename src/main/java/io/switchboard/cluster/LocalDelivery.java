@@ -23,23 +23,22 @@ import io.switchboard.relay.Router;
 final class LocalDelivery {
 
     private final Router router;
-    private final RemoteRouter remote;
+    private final Holders holders;
     private final boolean pause;
     private final ConcurrentHashMap<Integer, Backlog> backlogs = new ConcurrentHashMap<>();
 
-    LocalDelivery(Router router, RemoteRouter remote, boolean pause) {
+    LocalDelivery(Router router, Holders holders, boolean pause) {
         this.router = router;
-        this.remote = remote;
+        this.holders = holders;
         this.pause = pause;
     }
 
     /**
      * Called by the inbox reader only, in the order of the entries, for the message
-     * {@code entry[offset, offset + length)}; its outcome goes back through the outbox to
-     * {@code from}, under its {@code ticket}.
+     * {@code entry[offset, offset + length)}; its outcome goes back through {@code origin}, the
+     * link to the node it came from, under its {@code ticket}.
      */
-    void deliver(String from, long ticket, int src, int dest, byte[] entry, int offset, int length) {
-        Outbox origin = this.remote.outbox(from);
+    void deliver(NodeLink origin, long ticket, int src, int dest, byte[] entry, int offset, int length) {
         Backlog backlog = this.backlogs.get(dest);
         if (backlog != null && backlog.add(src, entry, offset, length, origin, ticket)) {
             return;
@@ -47,7 +46,7 @@ final class LocalDelivery {
         OfferResult result = this.router.offer(dest, src, entry, offset, length, origin, ticket, 0);
         switch (result) {
             case QUEUED -> { }
-            case CLOSED -> origin.failed(this.remote.movedAwayRecently(dest) ? ErrorCode.DESTINATION_GONE
+            case CLOSED -> origin.failed(this.holders.movedAwayRecently(dest) ? ErrorCode.DESTINATION_GONE
                     : ErrorCode.UNKNOWN_DESTINATION, dest, ticket);
             case GONE -> origin.failed(ErrorCode.DESTINATION_GONE, dest, ticket);
             case BUSY -> {
@@ -63,16 +62,6 @@ final class LocalDelivery {
         }
     }
 
-    /** Every message of {@code from} up to {@code lastTicket} has been taken or failed. */
-    void taken(String from, long lastTicket) {
-        this.remote.outbox(from).outcome(lastTicket, ClusterFrames.STATUS_TAKEN);
-    }
-
-    /** A message too old to deliver: its sender gets DESTINATION_GONE if it still waits. */
-    void expired(String from, long ticket) {
-        this.remote.outbox(from).outcome(ticket, ErrorCode.DESTINATION_GONE.code());
-    }
-
     /** Messages waiting for room, for tests. */
     int backlogged() {
         int total = 0;
@@ -83,7 +72,7 @@ final class LocalDelivery {
     }
 
     /** A message waiting for room, copied out of its entry. */
-    private record Waiting(int src, byte[] payload, Outbox origin, long ticket) {
+    private record Waiting(int src, byte[] payload, NodeLink origin, long ticket) {
     }
 
     /** Messages from other nodes for one destination whose queue was full, in arrival order. */
@@ -97,7 +86,7 @@ final class LocalDelivery {
             this.dest = dest;
         }
 
-        synchronized boolean add(int src, byte[] entry, int offset, int length, Outbox origin, long ticket) {
+        synchronized boolean add(int src, byte[] entry, int offset, int length, NodeLink origin, long ticket) {
             if (this.retired) {
                 return false;
             }

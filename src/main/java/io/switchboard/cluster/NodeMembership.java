@@ -40,9 +40,8 @@ final class NodeMembership implements SmartLifecycle {
 
     private final RedisBackplane backplane;
     private final RedisIdAllocator ids;
-    private final RemoteRouter router;
+    private final NodeLinks links;
     private final ClientRegistry registry;
-    private final Inbox inbox;
     private final Duration interval;
     private final Duration ttl;
     private final Duration reclaimWindow;
@@ -55,21 +54,19 @@ final class NodeMembership implements SmartLifecycle {
      * negative, hence not 0 at first). Written by the heartbeat thread, read by health and metrics.
      */
     private volatile long reclaimingUntilNanos = System.nanoTime();
-    private volatile Set<String> live = Set.of();
     private volatile @Nullable String problem = "not joined yet";
     private ScheduledExecutorService scheduler;
 
-    NodeMembership(RedisBackplane backplane, RedisIdAllocator ids, RemoteRouter router, ClientRegistry registry,
-            Inbox inbox, ClusterProperties properties) {
+    NodeMembership(RedisBackplane backplane, RedisIdAllocator ids, NodeLinks links, ClientRegistry registry,
+            ClusterProperties properties) {
         this.backplane = backplane;
         this.ids = ids;
-        this.router = router;
+        this.links = links;
         this.registry = registry;
-        this.inbox = inbox;
         this.interval = properties.heartbeatInterval();
         this.ttl = properties.heartbeatTtl();
         this.reclaimWindow = properties.reclaimWindow();
-        this.emptyEntry = new ClusterFrames.Builder(backplane.node()).take();
+        this.emptyEntry = new ClusterCodec.Builder(backplane.node()).take();
     }
 
     boolean isJoined() {
@@ -83,7 +80,7 @@ final class NodeMembership implements SmartLifecycle {
 
     /** The other nodes alive at the last beat. */
     Set<String> liveNodes() {
-        return this.live;
+        return this.links.live();
     }
 
     @Nullable String problem() {
@@ -92,10 +89,6 @@ final class NodeMembership implements SmartLifecycle {
 
     String node() {
         return this.backplane.node();
-    }
-
-    boolean isReading() {
-        return this.inbox.isReading();
     }
 
     void beat() {
@@ -121,14 +114,12 @@ final class NodeMembership implements SmartLifecycle {
                 }
             }
             // Those alive at the last beat, and those written to (known alive then) even if never seen alive here.
-            Set<String> departed = new HashSet<>(this.live);
-            departed.addAll(this.router.nodesWrittenToBefore(beatStart));
+            Set<String> departed = new HashSet<>(this.links.live());
+            departed.addAll(this.links.linkedBefore(beatStart));
             departed.removeAll(heartbeat.live());
             departed.remove(node());
-            this.live = Set.copyOf(heartbeat.live());
-            if (!departed.isEmpty()) {
-                this.router.departed(departed);
-            }
+            this.links.live(heartbeat.live());
+            departed.forEach(this.links::retire);
             this.ids.sendReleased(this.backplane::release);
             this.downSinceNanos = 0;
             this.problem = null;
@@ -140,19 +131,19 @@ final class NodeMembership implements SmartLifecycle {
             if (this.joined) {
                 logger.warn("Lost Redis; relaying between this node's clients goes on: " + ex.getMessage());
             }
-            this.joined = false;
+            joined(false);
             this.problem = String.valueOf(ex.getMessage());
             if (this.downSinceNanos == 0) {
                 this.downSinceNanos = System.nanoTime();
             }
         }
-        this.router.sweep(this.downSinceNanos);
+        this.links.sweep(this.downSinceNanos);
     }
 
     private void rejoin(boolean wasAlive) {
         if (this.joinedBefore && !wasAlive) {
             // The others have taken this node for dead and dropped the outcomes they owed it.
-            this.router.forgetAll();
+            this.links.failPending();
         }
         this.backplane.openInbox(this.emptyEntry, false);
         this.ids.takeReleased();
@@ -173,12 +164,18 @@ final class NodeMembership implements SmartLifecycle {
             this.backplane.release(stale);
             return new Reclaimed(held.size(), conflicts);
         });
-        this.joined = true;
+        joined(true);
         logger.info("Node " + node() + (this.joinedBefore ? " rejoined" : " joined") + " the cluster"
                 + ((wasAlive || !this.joinedBefore) ? "" : " (its keys were gone)") + " with " + reclaimed.held() + " clients"
                 + (reclaimed.conflicts().isEmpty() ? ""
                         : ", " + reclaimed.conflicts().size() + " of them disconnected as their IDs were taken"));
         this.joinedBefore = true;
+    }
+
+    /** Called by the heartbeat thread, and by start and stop. */
+    private void joined(boolean joined) {
+        this.joined = joined;
+        this.ids.joined(joined);
     }
 
     @Override
@@ -190,7 +187,6 @@ final class NodeMembership implements SmartLifecycle {
             logger.warn("Redis unreachable at start: this node relays between its own clients and refuses new ones"
                     + " until it joins the cluster: " + ex.getMessage());
         }
-        this.inbox.start();
         beat();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("cluster-heartbeat").daemon(true).factory());
@@ -214,8 +210,7 @@ final class NodeMembership implements SmartLifecycle {
         }
         this.scheduler.shutdownNow();
         this.scheduler = null;
-        this.inbox.stop();
-        this.joined = false;
+        joined(false);
         try {
             this.backplane.leave();
         }

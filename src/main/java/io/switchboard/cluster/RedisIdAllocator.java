@@ -10,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntPredicate;
@@ -55,7 +54,8 @@ final class RedisIdAllocator implements IdAllocator {
 
     private final RedisBackplane backplane;
     private final IdScheme scheme;
-    private final BooleanSupplier joined;
+    /** Set by {@link NodeMembership}'s heartbeat: IDs are handed out only while this node is joined. */
+    private volatile boolean joined;
     private final TakeOverNotice notice;
     /** How long an allocation waits for IDs to be handed out again: the reclaim window and a beat to notice it. */
     private final Duration patience;
@@ -71,13 +71,16 @@ final class RedisIdAllocator implements IdAllocator {
      */
     private final ReadWriteLock claiming = new ReentrantReadWriteLock();
 
-    RedisIdAllocator(RedisBackplane backplane, IdScheme scheme, BooleanSupplier joined, TakeOverNotice notice,
-            Duration patience) {
+    RedisIdAllocator(RedisBackplane backplane, IdScheme scheme, TakeOverNotice notice, Duration patience) {
         this.backplane = backplane;
         this.scheme = scheme;
-        this.joined = joined;
         this.notice = notice;
         this.patience = patience;
+    }
+
+    /** Whether this node is joined to the cluster, as its membership last found. */
+    void joined(boolean joined) {
+        this.joined = joined;
     }
 
     @Override
@@ -187,7 +190,7 @@ final class RedisIdAllocator implements IdAllocator {
     }
 
     private void requireJoined() {
-        if (!this.joined.getAsBoolean()) {
+        if (!this.joined) {
             throw new IllegalStateException("this node has not joined the cluster (Redis unreachable?)");
         }
     }

@@ -201,7 +201,7 @@ class RedisBackplaneTest {
 
     @Test
     void appendNeedsTheInboxToExist() {
-        byte[] empty = new ClusterFrames.Builder("one").take();
+        byte[] empty = new ClusterCodec.Builder("one").take();
         assertThat(this.two.append("one", empty)).as("node one has not opened its inbox").isFalse();
         this.one.openInbox(empty, true);
         assertThat(this.two.append("one", empty)).isTrue();

@@ -52,7 +52,9 @@ class RedisIdAllocatorTest {
     }
 
     private RedisIdAllocator allocator(IdStrategy strategy, Duration patience) {
-        return new RedisIdAllocator(this.here, IdScheme.of(strategy, false), () -> true, (id) -> List.of(), patience);
+        RedisIdAllocator allocator = new RedisIdAllocator(this.here, IdScheme.of(strategy, false), (id) -> List.of(), patience);
+        allocator.joined(true);
+        return allocator;
     }
 
     @Test

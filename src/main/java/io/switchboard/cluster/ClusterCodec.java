@@ -1,12 +1,24 @@
 package io.switchboard.cluster;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
+import io.switchboard.cluster.ClusterDirectory.ClusterClient;
+import io.switchboard.cluster.ClusterDirectory.NodeLoad;
+import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.Wire;
 
 /**
- * The binary records nodes write to each other's inbox streams. One stream entry is a header
+ * Every byte format nodes send each other, in one place: the records of the inbox streams, the
+ * outcome statuses, and the bodies of requests and replies.
+ *
+ * <p>The binary records nodes write to each other's inbox streams. One stream entry is a header
  * (version, sender node, the sender's wall clock) and records, each starting with a type byte:
  *
  * <pre>
@@ -22,7 +34,7 @@ import io.switchboard.protocol.Wire;
  * finds its way back to the sending client's seq. Tickets grow in the order messages are
  * appended for one node, so one "taken" outcome per entry read says that all of them were.
  */
-final class ClusterFrames {
+final class ClusterCodec {
 
     static final byte VERSION = 1;
     static final byte MESSAGE = 1;
@@ -34,10 +46,17 @@ final class ClusterFrames {
     static final int STATUS_WRITTEN = 0;
     static final int STATUS_TAKEN = 0xFF;
 
+    /** Kinds of REQUEST, each answered with one REPLY (see the body methods below). */
+    static final byte LIST = 1;
+    static final byte GET = 2;
+    static final byte BROADCAST = 3;
+    static final byte TAKEN_OVER = 4;
+    static final byte LOAD = 5;
+
     static final int MESSAGE_HEADER_BYTES = 1 + 8 + 4 + 4 + 4;
     static final int OUTCOME_BYTES = 1 + 8 + 1;
 
-    private ClusterFrames() {
+    private ClusterCodec() {
     }
 
     /** A growable buffer of records behind a header naming {@code node}. */
@@ -206,5 +225,121 @@ final class ClusterFrames {
         if (lastTicket >= 0) {
             handler.messagesRead(from, lastTicket);
         }
+    }
+
+    /** The status byte of an OUTCOME for a message that failed with {@code code}. */
+    static int status(ErrorCode code) {
+        return code.code();
+    }
+
+    /**
+     * The ERROR a failure status stands for; DESTINATION_GONE for a status this version does not
+     * know, as the message is lost to its sender either way.
+     */
+    static ErrorCode failure(int status) {
+        ErrorCode code = ErrorCode.fromCode(status);
+        return (code != null) ? code : ErrorCode.DESTINATION_GONE;
+    }
+
+    /** LIST: the clients with an ID above {@code after}, at most {@code limit}. */
+    static byte[] listRequest(long after, int limit) {
+        return ByteBuffer.allocate(12).putLong(after).putInt(limit).array();
+    }
+
+    /** A LIST request's ID to start after and limit. */
+    record ListRequest(long after, int limit) {
+    }
+
+    static ListRequest readListRequest(byte[] body) {
+        ByteBuffer in = ByteBuffer.wrap(body);
+        return new ListRequest(in.getLong(), in.getInt());
+    }
+
+    /** GET and TAKEN_OVER: one client ID. */
+    static byte[] idBody(int id) {
+        return ByteBuffer.allocate(4).putInt(id).array();
+    }
+
+    static int readId(byte[] body) {
+        return ByteBuffer.wrap(body).getInt();
+    }
+
+    /** A BROADCAST's reply: how many clients took it. */
+    static byte[] countBody(int count) {
+        return ByteBuffer.allocate(4).putInt(count).array();
+    }
+
+    static int readCount(byte[] body) {
+        return ByteBuffer.wrap(body).getInt();
+    }
+
+    /** A LOAD's reply; the node's name is the link's, not in the body. */
+    static byte[] loadBody(NodeLoad load) {
+        return ByteBuffer.allocate(4 + 3 * 8).putInt(load.clients()).putLong(load.messagesReceived())
+                .putLong(load.messagesDelivered()).putLong(load.queuedBytes()).array();
+    }
+
+    static NodeLoad readLoad(String node, byte[] body) {
+        ByteBuffer in = ByteBuffer.wrap(body);
+        return new NodeLoad(node, in.getInt(), in.getLong(), in.getLong(), in.getLong());
+    }
+
+    /** A LIST or GET reply: clients, each with every field of ADMIN-API.md but its node (the link's). */
+    static byte[] clientsBody(List<ClusterClient> clients) {
+        int size = 4;
+        List<byte[]> addresses = new ArrayList<>();
+        List<byte @Nullable []> subjects = new ArrayList<>();
+        for (ClusterClient client : clients) {
+            byte[] address = client.remoteAddress().getBytes(StandardCharsets.UTF_8);
+            byte[] subject = (client.subject() == null) ? null : client.subject().getBytes(StandardCharsets.UTF_8);
+            addresses.add(address);
+            subjects.add(subject);
+            size += 4 + 2 + address.length + 8 + 4 + 5 * 8 + 4 + ((subject == null) ? 0 : subject.length) + 1;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size).putInt(clients.size());
+        for (int i = 0; i < clients.size(); i++) {
+            ClusterClient client = clients.get(i);
+            byte[] address = addresses.get(i);
+            byte[] subject = subjects.get(i);
+            out.putInt((int) client.id()).putShort((short) address.length).put(address)
+                    .putLong(client.connectedAt().getEpochSecond()).putInt(client.connectedAt().getNano())
+                    .putLong(client.messagesIn()).putLong(client.messagesOut()).putLong(client.bytesIn())
+                    .putLong(client.bytesOut()).putLong(client.queuedBytes());
+            // A subject's length, -1 for none: a token's sub may be long, and empty is not none.
+            out.putInt((subject == null) ? -1 : subject.length);
+            if (subject != null) {
+                out.put(subject);
+            }
+            out.put((byte) (client.throttled() ? 1 : 0));
+        }
+        return out.array();
+    }
+
+    static List<ClusterClient> readClients(String node, byte[] body) {
+        ByteBuffer in = ByteBuffer.wrap(body);
+        int count = in.getInt();
+        List<ClusterClient> clients = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            long id = Integer.toUnsignedLong(in.getInt());
+            byte[] address = new byte[in.getShort() & 0xFFFF];
+            in.get(address);
+            Instant connectedAt = Instant.ofEpochSecond(in.getLong(), in.getInt());
+            long messagesIn = in.getLong();
+            long messagesOut = in.getLong();
+            long bytesIn = in.getLong();
+            long bytesOut = in.getLong();
+            long queuedBytes = in.getLong();
+            int subjectLength = in.getInt();
+            String subject = null;
+            if (subjectLength >= 0) {
+                byte[] bytes = new byte[subjectLength];
+                in.get(bytes);
+                subject = new String(bytes, StandardCharsets.UTF_8);
+            }
+            boolean throttled = in.get() != 0;
+            clients.add(new ClusterClient(id, node, new String(address, StandardCharsets.UTF_8), connectedAt, messagesIn,
+                    messagesOut, bytesIn, bytesOut, queuedBytes, subject, throttled));
+        }
+        return clients;
     }
 }

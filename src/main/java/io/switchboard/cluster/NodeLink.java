@@ -1,0 +1,433 @@
+package io.switchboard.cluster;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.relay.MessageOrigin;
+
+/**
+ * The link to one other node: everything this node writes to that node's inbox stream, and
+ * everything it waits for from that node.
+ *
+ * <ul>
+ * <li><b>Appends.</b> Records go into the entry being filled, under {@link #lock}; the link's one
+ * appender thread takes what has gathered and appends it as one stream entry with no lock held,
+ * so records keep the order in which they were added (per-pair order) and a busy pair of nodes
+ * gets few large entries rather than many small ones.
+ * <li><b>Pending tickets.</b> A message sent to that node waits in {@link #pending}, by ticket,
+ * until its outcome; whoever removes it from the map completes it, so each message's outcome
+ * reaches its origin exactly once, whether it comes from that node, the sweep, a failed append
+ * or the link's retirement.
+ * <li><b>Watermark.</b> The highest ticket that node has reported taken (read from its inbox):
+ * that node owes those an outcome, so the sweep does not give them up.
+ * <li><b>Questions.</b> Requests to that node and their replies, by request number.
+ * <li><b>Origin.</b> The link is the {@link MessageOrigin} of the messages that node sent here:
+ * a local queue reports their outcomes with the message's ticket as {@code seq}, and they go
+ * back to that node through the link.
+ * </ul>
+ *
+ * <p>Threads: client readers call {@link #send} (after taking room in their {@link SenderWindows});
+ * client writers and backlog threads report outcomes of that node's messages; the inbox reader
+ * calls {@link #outcome}, {@link #replied} and {@link #reportTaken}; admin threads and ID
+ * allocation {@link #ask}; the heartbeat {@link #sweep}s and {@link #retire}s. {@link #lock}
+ * guards {@link #filling}, {@link #sentTickets} and {@link #retired}; {@link #pending} and
+ * {@link #questions} are concurrent maps; no lock is held while an entry is appended or an
+ * origin is told an outcome.
+ */
+final class NodeLink implements MessageOrigin {
+
+    private static final Log logger = LogFactory.getLog(NodeLink.class);
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(200);
+
+    /** Appends entries to nodes' inbox streams (Redis, in the application). */
+    @FunctionalInterface
+    interface Stream {
+
+        /**
+         * @return false when {@code node} has no inbox (it has left, or Redis lost it)
+         * @throws RuntimeException when the entry could not be appended
+         */
+        boolean append(String node, byte[] entry);
+    }
+
+    /** A message sent to that node, waiting for its outcome. */
+    private record Pending(MessageOrigin origin, int dest, long seq, long window, long cost, long deadlineNanos) {
+    }
+
+    private final String node;
+    private final Stream stream;
+    private final SenderWindows windows;
+    private final Holders holders;
+    /** The node's source of tickets and request numbers: never reused, even by a later link to the same node. */
+    private final AtomicLong numbers;
+    private final long ackTimeoutNanos;
+    private final long retryNanos;
+    private final long createdNanos = System.nanoTime();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when the entry being filled gets its first record, and on retirement. */
+    private final Condition work = this.lock.newCondition();
+    private ClusterCodec.Builder filling;
+    /** The tickets of the messages in {@link #filling}. */
+    private long[] sentTickets = new long[16];
+    private int sentCount;
+    private boolean retired;
+
+    private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, CompletableFuture<byte @Nullable []>> questions = new ConcurrentHashMap<>();
+    /** Written by the inbox reader only. */
+    private volatile long takenUpTo;
+    private @Nullable Thread appender;
+
+    /**
+     * @param retryFor how long outcomes, replies and disconnects that could not be appended are
+     *        tried again; messages and requests never are: their senders learn at once
+     */
+    NodeLink(String node, String self, Stream stream, SenderWindows windows, Holders holders, AtomicLong numbers,
+            Duration ackTimeout, Duration retryFor) {
+        this.node = node;
+        this.stream = stream;
+        this.windows = windows;
+        this.holders = holders;
+        this.numbers = numbers;
+        this.ackTimeoutNanos = ackTimeout.toNanos();
+        this.retryNanos = retryFor.toNanos();
+        this.filling = new ClusterCodec.Builder(self);
+    }
+
+    /** Starts the appender; called once, by the owner of the link, before it is used. */
+    NodeLink start() {
+        this.appender = Thread.ofVirtual().name("cluster-link-" + this.node).start(this::appendLoop);
+        return this;
+    }
+
+    String node() {
+        return this.node;
+    }
+
+    long createdNanos() {
+        return this.createdNanos;
+    }
+
+    /**
+     * Sends a message to {@code dest}, a client of that node. The caller has taken {@code cost}
+     * from {@code window}; the link gives it back with the outcome.
+     * @return false when the link is retired: nothing was sent, the cost is still the caller's
+     */
+    boolean send(int src, int dest, byte[] payload, int offset, int length, MessageOrigin origin, long seq, long window,
+            long cost) {
+        Pending message = new Pending(origin, dest, seq, window, cost, System.nanoTime() + this.ackTimeoutNanos);
+        this.lock.lock();
+        try {
+            if (this.retired) {
+                return false;
+            }
+            long ticket = this.numbers.incrementAndGet();
+            // Registered before the record exists: its outcome may come back as soon as it is appended.
+            this.pending.put(ticket, message);
+            this.filling.message(ticket, src, dest, payload, offset, length);
+            if (this.sentCount == this.sentTickets.length) {
+                this.sentTickets = Arrays.copyOf(this.sentTickets, this.sentCount * 2);
+            }
+            this.sentTickets[this.sentCount++] = ticket;
+            added();
+            return true;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /** An OUTCOME record from that node: a message's outcome, or the watermark of those it has taken. */
+    void outcome(long ticket, int status) {
+        if (status == ClusterCodec.STATUS_TAKEN) {
+            if (ticket > this.takenUpTo) {
+                this.takenUpTo = ticket;
+            }
+            return;
+        }
+        complete(ticket, status);
+    }
+
+    private void complete(long ticket, int status) {
+        Pending message = this.pending.remove(ticket);
+        if (message == null) {
+            return;
+        }
+        this.windows.release(message.window(), message.cost());
+        if (status == ClusterCodec.STATUS_WRITTEN) {
+            message.origin().delivered(message.dest(), message.seq());
+            return;
+        }
+        ErrorCode code = ClusterCodec.failure(status);
+        if (code == ErrorCode.UNKNOWN_DESTINATION || code == ErrorCode.DESTINATION_GONE) {
+            // That node has no such client (any more): look the ID up again next time.
+            this.holders.forget(message.dest(), this.node);
+        }
+        message.origin().failed(code, message.dest(), message.seq());
+    }
+
+    /**
+     * Ends as DESTINATION_GONE the messages that node has not taken within {@code ack-timeout},
+     * or every message when {@code givingUp} (Redis has been unreachable for that long).
+     */
+    void sweep(long nowNanos, boolean givingUp) {
+        for (var entry : this.pending.entrySet()) {
+            long ticket = entry.getKey();
+            if (givingUp || (nowNanos - entry.getValue().deadlineNanos() > 0 && ticket > this.takenUpTo)) {
+                complete(ticket, ErrorCode.DESTINATION_GONE.code());
+            }
+        }
+    }
+
+    /** Ends every message waiting for an outcome as DESTINATION_GONE: that node will not report on them. */
+    void failPending() {
+        for (Long ticket : this.pending.keySet()) {
+            complete(ticket, ErrorCode.DESTINATION_GONE.code());
+        }
+    }
+
+    int pendingCount() {
+        return this.pending.size();
+    }
+
+    /**
+     * Asks that node a question ({@link ClusterCodec}'s request kinds). The answer completes the
+     * future, null when the link is retired or the request could not be appended; a caller that
+     * stops waiting completes it with null itself, which forgets the question.
+     */
+    CompletableFuture<byte @Nullable []> ask(byte kind, byte[] body) {
+        CompletableFuture<byte @Nullable []> answer = new CompletableFuture<>();
+        this.lock.lock();
+        try {
+            if (this.retired) {
+                answer.complete(null);
+                return answer;
+            }
+            long request = this.numbers.incrementAndGet();
+            this.questions.put(request, answer);
+            answer.whenComplete((reply, failure) -> this.questions.remove(request, answer));
+            this.filling.request(request, kind, body);
+            added();
+        }
+        finally {
+            this.lock.unlock();
+        }
+        return answer;
+    }
+
+    /** A REPLY record from that node. */
+    void replied(long request, byte[] body) {
+        CompletableFuture<byte @Nullable []> answer = this.questions.remove(request);
+        if (answer != null) {
+            answer.complete(body);
+        }
+    }
+
+    /** Answers a question of that node. */
+    void reply(long request, byte[] body) {
+        append((builder) -> builder.reply(request, body));
+    }
+
+    /**
+     * Tells that node to disconnect its client {@code id}.
+     * @return false when the link is retired
+     */
+    boolean disconnect(int id) {
+        return append((builder) -> builder.disconnect(id));
+    }
+
+    /** Tells that node that every message it sent up to {@code lastTicket} has been taken here. */
+    void reportTaken(long lastTicket) {
+        append((builder) -> builder.outcome(lastTicket, ClusterCodec.STATUS_TAKEN));
+    }
+
+    /** A message of that node's was written to its destination here. */
+    @Override
+    public void delivered(int dest, long ticket) {
+        append((builder) -> builder.outcome(ticket, ClusterCodec.STATUS_WRITTEN));
+    }
+
+    /** A message of that node's failed here. */
+    @Override
+    public void failed(ErrorCode code, int dest, long ticket) {
+        append((builder) -> builder.outcome(ticket, ClusterCodec.status(code)));
+    }
+
+    private boolean append(java.util.function.Consumer<ClusterCodec.Builder> record) {
+        this.lock.lock();
+        try {
+            if (this.retired) {
+                return false;
+            }
+            record.accept(this.filling);
+            added();
+            return true;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /** Called holding the lock, after a record was added. */
+    private void added() {
+        this.work.signal();
+    }
+
+    /**
+     * That node has left, or this one is stopping: nothing more is sent, every message waiting
+     * for an outcome ends as DESTINATION_GONE and every question is left unanswered (null).
+     * Waits briefly for the appender to end.
+     */
+    void retire() {
+        Thread thread;
+        this.lock.lock();
+        try {
+            if (this.retired) {
+                return;
+            }
+            this.retired = true;
+            this.filling.take();
+            this.sentCount = 0;
+            this.work.signal();
+            thread = this.appender;
+        }
+        finally {
+            this.lock.unlock();
+        }
+        failPending();
+        for (CompletableFuture<byte @Nullable []> answer : this.questions.values()) {
+            answer.complete(null);
+        }
+        if (thread != null) {
+            try {
+                // Not interrupted: an append under way ends by itself within Redis's command timeout.
+                thread.join(RETRY_PAUSE.toMillis());
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The appender: the only thread that appends to that node's stream. */
+    private void appendLoop() {
+        long failingSince = 0;
+        while (true) {
+            byte[] entry;
+            long[] sent;
+            this.lock.lock();
+            try {
+                while (this.filling.isEmpty() && !this.retired) {
+                    this.work.awaitUninterruptibly();
+                }
+                if (this.retired) {
+                    return;
+                }
+                entry = this.filling.take();
+                sent = Arrays.copyOf(this.sentTickets, this.sentCount);
+                this.sentCount = 0;
+                if (this.sentTickets.length > 4096) {
+                    this.sentTickets = new long[16];
+                }
+            }
+            finally {
+                this.lock.unlock();
+            }
+            if (tryAppend(entry)) {
+                failingSince = 0;
+                continue;
+            }
+            long now = System.nanoTime();
+            failingSince = (failingSince == 0) ? now : failingSince;
+            notAppended(entry, sent, now - failingSince < this.retryNanos);
+            pauseBeforeRetry();
+        }
+    }
+
+    private boolean tryAppend(byte[] entry) {
+        try {
+            if (this.stream.append(this.node, entry)) {
+                return true;
+            }
+            logger.debug("Node " + this.node + " has no inbox: it has left, or Redis lost it");
+        }
+        catch (RuntimeException ex) {
+            logger.debug("Could not write to node " + this.node + ": " + ex);
+        }
+        return false;
+    }
+
+    /**
+     * What becomes of an entry that could not be appended. Its messages end as DESTINATION_GONE
+     * and its questions go unanswered, at once: their senders wait for them. While
+     * {@code retrying}, what that node is owed (outcomes of messages it sent, which its senders
+     * wait for; replies; disconnects the operator asked for) is added again, to go with the next
+     * entry; after that it is dropped, and that node's own sweep ends what waited for it.
+     */
+    private void notAppended(byte[] entry, long[] sent, boolean retrying) {
+        for (long ticket : sent) {
+            complete(ticket, ErrorCode.DESTINATION_GONE.code());
+        }
+        ClusterCodec.read(entry, Long.MAX_VALUE, new ClusterCodec.Handler() {
+
+            @Override
+            public void outcome(String from, long ticket, int status) {
+                if (retrying) {
+                    append((builder) -> builder.outcome(ticket, status));
+                }
+            }
+
+            @Override
+            public void disconnect(String from, int id) {
+                if (retrying) {
+                    NodeLink.this.disconnect(id);
+                }
+            }
+
+            @Override
+            public void reply(String from, long request, byte[] body) {
+                if (retrying) {
+                    NodeLink.this.reply(request, body);
+                }
+            }
+
+            @Override
+            public void request(String from, long request, byte kind, byte[] body) {
+                CompletableFuture<byte @Nullable []> answer = NodeLink.this.questions.remove(request);
+                if (answer != null) {
+                    answer.complete(null);
+                }
+            }
+        });
+        if (!retrying) {
+            logger.debug("Gave up writing to node " + this.node + " after " + Duration.ofNanos(this.retryNanos));
+        }
+    }
+
+    private void pauseBeforeRetry() {
+        this.lock.lock();
+        try {
+            if (!this.retired) {
+                this.work.await(RETRY_PAUSE.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+}
