@@ -5,6 +5,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.switchboard.relay.OfferResult;
 import io.switchboard.relay.OverflowPolicy;
 
 /**
@@ -32,9 +33,11 @@ final class OperatorSender {
         }
         PendingDelivery pending = new PendingDelivery();
         long waitNanos = this.waitForRoom ? this.timeoutNanos : 0;
-        return switch (this.clients.offer(dest, payload, pending, waitNanos)) {
+        OfferResult result = this.clients.offer(dest, payload, pending, waitNanos);
+        return switch (result) {
             case QUEUED -> await(pending, deadline);
-            case BUSY -> this.waitForRoom ? SendOutcome.TIMED_OUT : SendOutcome.QUEUE_FULL;
+            // Under pause, it waited for room as long as the operator was promised.
+            case BUSY -> this.waitForRoom ? SendOutcome.TIMED_OUT : SendOutcome.of(result.error());
             // It was connected a moment ago, so CLOSED is a disconnect too.
             case GONE, CLOSED -> SendOutcome.GONE;
         };

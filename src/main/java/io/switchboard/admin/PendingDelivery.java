@@ -17,13 +17,6 @@ final class PendingDelivery implements MessageOrigin {
 
     @Override
     public void failed(ErrorCode code, int dest, long seq) {
-        this.outcome.complete(switch (code) {
-            // Only from another node (cluster mode): its queue was full under reject, or the
-            // client had left that node before the message got there.
-            case DESTINATION_BUSY -> SendOutcome.QUEUE_FULL;
-            case UNKNOWN_DESTINATION -> SendOutcome.NOT_CONNECTED;
-            // A queued message on this node fails only because its client went away.
-            default -> SendOutcome.GONE;
-        });
+        this.outcome.complete(SendOutcome.of(code));
     }
 }

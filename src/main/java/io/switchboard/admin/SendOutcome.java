@@ -2,6 +2,8 @@ package io.switchboard.admin;
 
 import org.springframework.http.HttpStatus;
 
+import io.switchboard.protocol.ErrorCode;
+
 /** What became of a message the operator sent, and the status that says so (ADMIN-API.md). */
 enum SendOutcome {
 
@@ -17,5 +19,17 @@ enum SendOutcome {
     SendOutcome(HttpStatus status, String detail) {
         this.status = status;
         this.detail = detail;
+    }
+
+    /** The outcome of a message that failed with {@code code}, the one place an ERROR becomes an HTTP status. */
+    static SendOutcome of(ErrorCode code) {
+        return switch (code) {
+            // Only from another node (cluster mode): its queue was full under reject, or the
+            // client had left that node before the message got there.
+            case DESTINATION_BUSY -> QUEUE_FULL;
+            case UNKNOWN_DESTINATION -> NOT_CONNECTED;
+            // A queued message on this node fails only because its client went away.
+            default -> GONE;
+        };
     }
 }

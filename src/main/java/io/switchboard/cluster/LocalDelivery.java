@@ -46,12 +46,13 @@ final class LocalDelivery {
         OfferResult result = this.router.offer(dest, src, entry, offset, length, origin, ticket, 0);
         switch (result) {
             case QUEUED -> { }
+            // A stable ID that moved to another node meanwhile: its client here was connected when the message was sent.
             case CLOSED -> origin.failed(this.holders.movedAwayRecently(dest) ? ErrorCode.DESTINATION_GONE
-                    : ErrorCode.UNKNOWN_DESTINATION, dest, ticket);
-            case GONE -> origin.failed(ErrorCode.DESTINATION_GONE, dest, ticket);
+                    : result.error(), dest, ticket);
+            case GONE -> origin.failed(result.error(), dest, ticket);
             case BUSY -> {
                 if (!this.pause) {
-                    origin.failed(ErrorCode.DESTINATION_BUSY, dest, ticket);
+                    origin.failed(result.error(), dest, ticket);
                     return;
                 }
                 Backlog waiting = new Backlog(dest);

@@ -125,7 +125,7 @@ public final class Router implements MessageHandler {
                     stoppedAt = Admission.BUSY;
                 }
                 if (stoppedAt != Admission.QUEUED) {
-                    reportUndelivered(sender, stoppedAt, dest, ++seq);
+                    reportUndelivered(sender, toResult(stoppedAt), dest, ++seq);
                     p += Wire.SEND_HEADER_BYTES + Wire.getInt(bytes, p + 4);
                 }
             }
@@ -210,7 +210,7 @@ public final class Router implements MessageHandler {
                 sender.routed(1);
             }
             else {
-                reportUndelivered(sender, answer, dest, seq);
+                reportUndelivered(sender, toResult(answer), dest, seq);
             }
         }
         finally {
@@ -230,7 +230,7 @@ public final class Router implements MessageHandler {
         if (result == OfferResult.QUEUED) {
             return true;
         }
-        reportUndelivered(sender, toAdmission(result), dest, seq);
+        reportUndelivered(sender, result, dest, seq);
         return false;
     }
 
@@ -254,12 +254,9 @@ public final class Router implements MessageHandler {
         return this.budget.awaitRelease(MEMORY_WAIT_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    private void reportUndelivered(ClientSession sender, Admission answer, int dest, long seq) {
-        switch (answer) {
-            case QUEUED -> { }
-            case BUSY, NO_MEMORY -> error(sender, ErrorCode.DESTINATION_BUSY, dest, seq);
-            case GONE -> error(sender, ErrorCode.DESTINATION_GONE, dest, seq);
-            case CLOSED -> error(sender, ErrorCode.UNKNOWN_DESTINATION, dest, seq);
+    private void reportUndelivered(ClientSession sender, OfferResult answer, int dest, long seq) {
+        if (answer != OfferResult.QUEUED) {
+            error(sender, answer.error(), dest, seq);
         }
     }
 
@@ -380,15 +377,6 @@ public final class Router implements MessageHandler {
             case BUSY, NO_MEMORY -> OfferResult.BUSY;
             case GONE -> OfferResult.GONE;
             case CLOSED -> OfferResult.CLOSED;
-        };
-    }
-
-    private static Admission toAdmission(OfferResult result) {
-        return switch (result) {
-            case QUEUED -> Admission.QUEUED;
-            case BUSY -> Admission.BUSY;
-            case GONE -> Admission.GONE;
-            case CLOSED -> Admission.CLOSED;
         };
     }
 }
