@@ -1,0 +1,175 @@
+package io.switchboard.cluster;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.switchboard.cluster.ClusterDirectory.ClusterClient;
+import io.switchboard.cluster.ClusterDirectory.NodeLoad;
+import io.switchboard.protocol.ErrorCode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/** Every record and body nodes send each other, written and read back. */
+class ClusterCodecTest {
+
+    /** What a handler was called with, one line per record, in order. */
+    private static class Recorder implements ClusterCodec.Handler {
+
+        final List<String> calls = new ArrayList<>();
+
+        @Override
+        public void message(String from, long ticket, int src, int dest, byte[] entry, int offset, int length) {
+            this.calls.add("message " + from + " " + ticket + " " + Integer.toUnsignedString(src) + "->"
+                    + Integer.toUnsignedString(dest) + " " + new String(entry, offset, length, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void expired(String from, long ticket) {
+            this.calls.add("expired " + from + " " + ticket);
+        }
+
+        @Override
+        public void messagesRead(String from, long lastTicket) {
+            this.calls.add("read " + from + " " + lastTicket);
+        }
+
+        @Override
+        public void outcome(String from, long ticket, int status) {
+            this.calls.add("outcome " + from + " " + ticket + " " + status);
+        }
+
+        @Override
+        public void disconnect(String from, int id) {
+            this.calls.add("disconnect " + from + " " + Integer.toUnsignedString(id));
+        }
+
+        @Override
+        public void request(String from, long request, byte kind, byte[] body) {
+            this.calls.add("request " + from + " " + request + " " + kind + " " + new String(body, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void reply(String from, long request, byte[] body) {
+            this.calls.add("reply " + from + " " + request + " " + new String(body, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static ClusterCodec.Builder everyRecord(String node) {
+        ClusterCodec.Builder builder = new ClusterCodec.Builder(node);
+        byte[] framed = utf8("..hello..");
+        builder.message(7, 1, -2, framed, 2, 5);
+        builder.outcome(3, ClusterCodec.STATUS_WRITTEN);
+        builder.outcome(4, ClusterCodec.status(ErrorCode.DESTINATION_BUSY));
+        builder.outcome(9, ClusterCodec.STATUS_TAKEN);
+        builder.disconnect(-1);
+        builder.request(11, ClusterCodec.LIST, utf8("q"));
+        builder.reply(12, utf8("a"));
+        builder.message(8, 0, 5, new byte[0], 0, 0);
+        return builder;
+    }
+
+    @Test
+    void everyRecordIsReadBackInOrderWithTheLastTicketAtTheEnd() {
+        Recorder recorder = new Recorder();
+        ClusterCodec.read(everyRecord("node-ä").take(), 60_000, recorder);
+        assertThat(recorder.calls).containsExactly(
+                "message node-ä 7 1->4294967294 hello",
+                "outcome node-ä 3 0",
+                "outcome node-ä 4 " + ErrorCode.DESTINATION_BUSY.code(),
+                "outcome node-ä 9 255",
+                "disconnect node-ä 4294967295",
+                "request node-ä 11 1 q",
+                "reply node-ä 12 a",
+                "message node-ä 8 0->5 ",
+                "read node-ä 8");
+    }
+
+    @Test
+    void anEntryOlderThanTheMaximumAgeExpiresItsMessagesButKeepsItsOtherRecords() {
+        Recorder recorder = new Recorder();
+        ClusterCodec.read(everyRecord("a").take(), -1, recorder);
+        assertThat(recorder.calls).containsExactly("expired a 7", "outcome a 3 0",
+                "outcome a 4 " + ErrorCode.DESTINATION_BUSY.code(), "outcome a 9 255", "disconnect a 4294967295",
+                "request a 11 1 q", "reply a 12 a", "expired a 8", "read a 8");
+    }
+
+    @Test
+    void anEntryWithoutMessagesReportsNoneRead() {
+        ClusterCodec.Builder builder = new ClusterCodec.Builder("a");
+        assertThat(builder.isEmpty()).isTrue();
+        builder.disconnect(3);
+        assertThat(builder.isEmpty()).isFalse();
+        Recorder recorder = new Recorder();
+        ClusterCodec.read(builder.take(), 60_000, recorder);
+        assertThat(recorder.calls).containsExactly("disconnect a 3");
+        assertThat(builder.isEmpty()).as("take empties the builder").isTrue();
+    }
+
+    @Test
+    void aBuilderGrowsPastItsFirstArrayAndShrinksAfterALargeEntry() {
+        ClusterCodec.Builder builder = new ClusterCodec.Builder("a");
+        byte[] big = new byte[(1 << 20) + 1];
+        builder.message(1, 1, 2, big, 0, big.length);
+        Recorder sizes = new Recorder() {
+            @Override
+            public void message(String from, long ticket, int src, int dest, byte[] entry, int offset, int length) {
+                this.calls.add(Integer.toString(length));
+            }
+        };
+        ClusterCodec.read(builder.take(), 60_000, sizes);
+        assertThat(sizes.calls).containsExactly(Integer.toString(big.length), "read a 1");
+        assertThat(builder.bytes.length).isLessThan(1 << 20);
+    }
+
+    @Test
+    void malformedEntriesAreRefused() {
+        assertThatIllegalArgumentException().isThrownBy(() -> ClusterCodec.read(new byte[] { 2, 0 }, 1000, new Recorder()));
+        byte[] entry = new ClusterCodec.Builder("a").take();
+        byte[] unknownType = java.util.Arrays.copyOf(entry, entry.length + 1);
+        unknownType[entry.length] = 42;
+        assertThatIllegalArgumentException().isThrownBy(() -> ClusterCodec.read(unknownType, 1000, new Recorder()))
+                .withMessageContaining("42");
+    }
+
+    @Test
+    void statusesMapToTheirErrorsAndAnUnknownOneToGone() {
+        for (ErrorCode code : ErrorCode.values()) {
+            assertThat(ClusterCodec.failure(ClusterCodec.status(code))).isEqualTo(code);
+        }
+        assertThat(ClusterCodec.failure(200)).isEqualTo(ErrorCode.DESTINATION_GONE);
+    }
+
+    @Test
+    void requestBodiesRoundTrip() {
+        ClusterCodec.ListRequest list = ClusterCodec.readListRequest(ClusterCodec.listRequest(4_294_967_295L, 500));
+        assertThat(list).isEqualTo(new ClusterCodec.ListRequest(4_294_967_295L, 500));
+        assertThat(ClusterCodec.readId(ClusterCodec.idBody(-7))).isEqualTo(-7);
+        assertThat(ClusterCodec.readCount(ClusterCodec.countBody(123_456))).isEqualTo(123_456);
+    }
+
+    @Test
+    void aLoadRoundTripsUnderTheAnsweringNodesName() {
+        NodeLoad load = new NodeLoad("b", 3, 1L << 40, 5, 6);
+        assertThat(ClusterCodec.readLoad("b", ClusterCodec.loadBody(load))).isEqualTo(load);
+    }
+
+    @Test
+    void clientsRoundTripWithEveryFieldAndWithoutOrWithAnEmptySubject() {
+        List<ClusterClient> clients = List.of(
+                new ClusterClient(4_294_967_295L, "b", "[::1]:5000", Instant.parse("2026-11-30T12:00:00.123456789Z"), 1,
+                        2, 3, 4, 5, "alice ✓", true),
+                new ClusterClient(1, "b", "127.0.0.1:1", Instant.EPOCH, 0, 0, 0, 0, 0, null, false),
+                new ClusterClient(2, "b", "", Instant.EPOCH, 0, 0, 0, 0, 0, "", false));
+        assertThat(ClusterCodec.readClients("b", ClusterCodec.clientsBody(clients))).isEqualTo(clients);
+        assertThat(ClusterCodec.readClients("b", ClusterCodec.clientsBody(List.of()))).isEmpty();
+    }
+}
