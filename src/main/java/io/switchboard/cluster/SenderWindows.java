@@ -20,7 +20,22 @@ final class SenderWindows {
      * destination) rather than by the origin object, of which the operator makes one per request.
      */
     static long key(int src, int dest) {
-        return ((long) src << 32) | (dest & 0xFFFF_FFFFL);
+        return mix(((long) src << 32) | (dest & 0xFFFF_FFFFL));
+    }
+
+    /**
+     * MurmurHash3's 64-bit finaliser, which is a bijection, so keys stay unique. Without it,
+     * {@code Long.hashCode} ({@code src ^ dest}) of the windows of pairs of neighbouring IDs
+     * collide (1 ^ 2 == 5 ^ 6 == 3) and the map's bins degrade into trees.
+     */
+    private static long mix(long key) {
+        long k = key;
+        k ^= k >>> 33;
+        k *= 0xff51afd7ed558ccdL;
+        k ^= k >>> 33;
+        k *= 0xc4ceb9fe1a85ec53L;
+        k ^= k >>> 33;
+        return k;
     }
 
     private static final class Window {
