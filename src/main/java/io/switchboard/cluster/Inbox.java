@@ -13,7 +13,7 @@ import org.springframework.data.redis.connection.stream.ByteRecord;
 /**
  * Reads this node's inbox stream, one entry after another, on one thread: entries from one node
  * are in the order that node appended them, so messages of one pair stay in order. Entries read
- * are trimmed from the stream. When Redis is unreachable it tries again from the last entry
+ * are trimmed from the stream, in batches. When Redis is unreachable it tries again from the last entry
  * read, so an outage shorter than the stream's bound loses nothing.
  *
  * <p>Starts right after {@link NodeMembership} (which makes the stream and joins) and stops
@@ -25,6 +25,9 @@ final class Inbox implements SmartLifecycle {
     private static final Duration BLOCK = Duration.ofMillis(500);
     private static final Duration RETRY_PAUSE = Duration.ofMillis(250);
     private static final int ENTRIES_PER_READ = 128;
+    /** Entries read are dropped from the stream after this many, or this long, or when it is empty: it holds little more than unread ones. */
+    private static final int TRIM_ENTRIES = 256;
+    private static final Duration TRIM_PERIOD = Duration.ofMillis(100);
 
     private final RedisBackplane backplane;
     private final byte[] stream;
@@ -81,6 +84,8 @@ final class Inbox implements SmartLifecycle {
     private void run() {
         String lastId = "0-0";
         RedisConnection connection = null;
+        int untrimmed = 0;
+        long trimmedAt = System.nanoTime();
         while (this.running) {
             try {
                 if (connection == null) {
@@ -92,8 +97,13 @@ final class Inbox implements SmartLifecycle {
                     lastId = record.getId().getValue();
                     handle(record);
                 }
-                if (!records.isEmpty()) {
+                untrimmed += records.size();
+                long now = System.nanoTime();
+                // A trim costs a round trip: under load once per TRIM_ENTRIES or TRIM_PERIOD, not after every read.
+                if (untrimmed > 0 && (untrimmed >= TRIM_ENTRIES || records.isEmpty() || now - trimmedAt >= TRIM_PERIOD.toNanos())) {
                     RedisBackplane.trim(connection, this.stream, lastId);
+                    untrimmed = 0;
+                    trimmedAt = now;
                 }
             }
             catch (RuntimeException ex) {
