@@ -20,8 +20,9 @@ import io.switchboard.relay.ClientSession;
 /**
  * This node's membership of the cluster. Every {@code heartbeat-interval} it renews its liveness
  * key (TTL {@code heartbeat-ttl}), learns which nodes are alive, removes dead nodes with the IDs
- * they held, sends the IDs released since the last beat, and ends messages that other nodes did
- * not take in time. When Redis comes back after an outage, or has lost this node's keys, the
+ * they held, retires the {@link NodeLink}s of nodes that left (which ends what they owed), sends
+ * the IDs released since the last beat, and ends messages that other nodes did not take in time.
+ * All of it on its one heartbeat thread. When Redis comes back after an outage, or has lost this node's keys, the
  * node joins again: it claims its clients' IDs anew (disconnecting a client whose ID another
  * node took meanwhile, so that IDs stay unique) and recreates its inbox.
  *
@@ -113,7 +114,7 @@ final class NodeMembership implements SmartLifecycle {
                     logger.info("Removed dead node " + dead + " and the " + removed + " client IDs it held");
                 }
             }
-            // Those alive at the last beat, and those written to (known alive then) even if never seen alive here.
+            // Those alive at the last beat, and those linked to before it (known alive then) even if never seen alive here.
             Set<String> departed = new HashSet<>(this.links.live());
             departed.addAll(this.links.linkedBefore(beatStart));
             departed.removeAll(heartbeat.live());
