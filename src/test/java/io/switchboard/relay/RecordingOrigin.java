@@ -78,4 +78,9 @@ final class RecordingOrigin implements MessageOrigin {
         });
         return one;
     }
+
+    /** As {@link #assertExactlyOneEach(int, List)}, each outcome being {@code what}. */
+    void assertExactlyOneEach(int dest, List<Long> seqs, String what) {
+        assertThat(assertExactlyOneEach(dest, seqs).values()).as("the outcomes").containsOnly(what);
+    }
 }
