@@ -10,10 +10,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.context.ConfigurableApplicationContext;
@@ -44,7 +44,12 @@ class ClusterAdminApiTest {
     static final int CHUNK = 600_000;
     static final int SMALL_RECEIVE_BUFFER = 4096;
 
-    static ClusterNodes cluster;
+    @RegisterExtension
+    static final ClusterExtension nodes = ClusterExtension.threeNodes("admin:", "switchboard.admin.password=" + PASSWORD,
+            "switchboard.overflow-policy=reject", "switchboard.max-queued-bytes=" + MAX_QUEUED,
+            "switchboard.admin.send-timeout=3s",
+            // A stuck client stays connected for as long as a test needs it.
+            "switchboard.slow-consumer-timeout=5m");
     static ConfigurableApplicationContext a;
     static ConfigurableApplicationContext b;
     static ConfigurableApplicationContext c;
@@ -52,23 +57,10 @@ class ClusterAdminApiTest {
     AdminHttp admin;
 
     @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = ClusterNodes.onNewRedis("admin:");
-        String[] settings = { "switchboard.admin.password=" + PASSWORD, "switchboard.overflow-policy=reject",
-                "switchboard.max-queued-bytes=" + MAX_QUEUED, "switchboard.admin.send-timeout=3s",
-                // A stuck client stays connected for as long as a test needs it.
-                "switchboard.slow-consumer-timeout=5m" };
-        a = cluster.start("node-a", settings);
-        b = cluster.start("node-b", settings);
-        c = cluster.start("node-c", settings);
-        cluster.awaitMesh();
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void started() {
+        a = nodes.a();
+        b = nodes.b();
+        c = nodes.c();
     }
 
     @BeforeEach

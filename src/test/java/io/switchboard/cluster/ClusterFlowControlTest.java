@@ -8,9 +8,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -29,25 +29,16 @@ import static org.awaitility.Awaitility.await;
  */
 class ClusterFlowControlTest {
 
-    static ClusterNodes cluster;
+    @RegisterExtension
+    static final ClusterExtension nodes = ClusterExtension.twoNodes("flow:", "switchboard.max-queued-bytes=32KB",
+            "switchboard.cluster.max-unconfirmed-bytes=256KB", "switchboard.slow-consumer-timeout=3s");
     static ConfigurableApplicationContext a;
     static ConfigurableApplicationContext b;
 
     @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = ClusterNodes.onNewRedis("flow:");
-        String[] small = { "switchboard.max-queued-bytes=32KB", "switchboard.cluster.max-unconfirmed-bytes=256KB",
-                "switchboard.slow-consumer-timeout=3s" };
-        a = cluster.start("node-a", small);
-        b = cluster.start("node-b", small);
-        cluster.awaitMesh();
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void started() {
+        a = nodes.a();
+        b = nodes.b();
     }
 
     @Test

@@ -3,7 +3,9 @@ package io.switchboard.cluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -20,26 +22,31 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ClusterRedisTlsTest {
 
+    // Per test, as the Redis and the nodes use this test's files; closed after them.
+    @AutoClose
+    final TlsFixture tls = TlsFixture.create();
+    // The start waits until each node has joined: it reached the Redis, over TLS or not at all.
+    @RegisterExtension
+    final ClusterExtension nodes = ClusterExtension.twoNodes("tls:", "spring.data.redis.ssl.enabled=true",
+            "spring.data.redis.ssl.bundle=redis",
+            "spring.ssl.bundle.pem.redis.truststore.certificate=file:" + this.tls.trustedCa).onRedis(this::redisWithTls);
+
+    private EmbeddedRedis redisWithTls() throws Exception {
+        TestCa.Credential redisIdentity = this.tls.ca.server("redis");
+        Path certificate = this.tls.directory.resolve("redis.crt");
+        Path key = this.tls.directory.resolve("redis.key");
+        redisIdentity.write(certificate, key);
+        return EmbeddedRedis.startWithTls(certificate, key, this.tls.trustedCa);
+    }
+
     @Test
     void nodesJoinThroughARedisThatSpeaksTlsOnlyAndRelayAcrossIt() throws Exception {
-        try (TlsFixture tls = TlsFixture.create()) {
-            TestCa.Credential redisIdentity = tls.ca.server("redis");
-            Path certificate = tls.directory.resolve("redis.crt");
-            Path key = tls.directory.resolve("redis.key");
-            redisIdentity.write(certificate, key);
-            try (ClusterNodes cluster = ClusterNodes.on(EmbeddedRedis.startWithTls(certificate, key, tls.trustedCa), "tls:")) {
-                String[] settings = { "spring.data.redis.ssl.enabled=true", "spring.data.redis.ssl.bundle=redis",
-                        "spring.ssl.bundle.pem.redis.truststore.certificate=file:" + tls.trustedCa };
-                // start() waits until each node has joined: it reached the Redis, over TLS or not at all.
-                ConfigurableApplicationContext a = cluster.start("node-a", settings);
-                ConfigurableApplicationContext b = cluster.start("node-b", settings);
-                cluster.awaitMesh();
-                try (TestClient onA = TestClient.connect(ClusterNodes.tcpPort(a));
-                        TestClient onB = TestClient.connect(ClusterNodes.tcpPort(b))) {
-                    onA.send(onB.id(), "through Redis over TLS".getBytes(StandardCharsets.UTF_8));
-                    assertThat(onB.readDeliver().payload()).isEqualTo("through Redis over TLS".getBytes(StandardCharsets.UTF_8));
-                }
-            }
+        ConfigurableApplicationContext a = this.nodes.a();
+        ConfigurableApplicationContext b = this.nodes.b();
+        try (TestClient onA = TestClient.connect(ClusterNodes.tcpPort(a));
+                TestClient onB = TestClient.connect(ClusterNodes.tcpPort(b))) {
+            onA.send(onB.id(), "through Redis over TLS".getBytes(StandardCharsets.UTF_8));
+            assertThat(onB.readDeliver().payload()).isEqualTo("through Redis over TLS".getBytes(StandardCharsets.UTF_8));
         }
     }
 }

@@ -6,9 +6,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -24,24 +24,16 @@ import static org.awaitility.Awaitility.await;
 /** Policy {@code reject} across nodes: a full remote queue answers DESTINATION_BUSY and the sender reads on. */
 class ClusterRejectPolicyTest {
 
-    static ClusterNodes cluster;
+    @RegisterExtension
+    static final ClusterExtension nodes = ClusterExtension.twoNodes("reject:", "switchboard.overflow-policy=reject",
+            "switchboard.max-queued-bytes=16KB");
     static ConfigurableApplicationContext a;
     static ConfigurableApplicationContext b;
 
     @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = ClusterNodes.onNewRedis("reject:");
-        String[] reject = { "switchboard.overflow-policy=reject", "switchboard.max-queued-bytes=16KB" };
-        a = cluster.start("node-a", reject);
-        b = cluster.start("node-b", reject);
-        cluster.awaitMesh();
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void started() {
+        a = nodes.a();
+        b = nodes.b();
     }
 
     @Test

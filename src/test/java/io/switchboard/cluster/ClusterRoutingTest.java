@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -21,25 +21,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Three nodes, one Redis: clients on different nodes talk as if on one server. */
 class ClusterRoutingTest {
 
-    static ClusterNodes cluster;
+    @RegisterExtension
+    static final ClusterExtension nodes = ClusterExtension.threeNodes("routing:");
     static ConfigurableApplicationContext a;
     static ConfigurableApplicationContext b;
     static ConfigurableApplicationContext c;
 
     @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = ClusterNodes.onNewRedis("routing:");
-        a = cluster.start("node-a");
-        b = cluster.start("node-b");
-        c = cluster.start("node-c");
-        cluster.awaitMesh();
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void started() {
+        a = nodes.a();
+        b = nodes.b();
+        c = nodes.c();
     }
 
     static TestClient connect(ConfigurableApplicationContext node) throws Exception {

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.context.ConfigurableApplicationContext;
@@ -29,32 +31,37 @@ class ClusterTlsTest {
 
     private static final String PASSWORD = "cluster-tls-secret";
 
+    // Per test, as the nodes' bundles are this test's files; closed after the nodes.
+    @AutoClose
+    final TlsFixture tlsA = TlsFixture.create();
+    @AutoClose
+    final TlsFixture tlsB = TlsFixture.create();
+    @RegisterExtension
+    final ClusterExtension nodes = ClusterExtension.withPrefix("tls:").node("node-a", settings(this.tlsA))
+            .node("node-b", settings(this.tlsB));
+
     @Test
     void clientsOfTlsNodesRelayAcrossNodesAndAnyNodeListsTheirSubjects() throws Exception {
-        try (TlsFixture tlsA = TlsFixture.create(); TlsFixture tlsB = TlsFixture.create();
-                ClusterNodes cluster = ClusterNodes.onNewRedis("tls:")) {
-            ConfigurableApplicationContext a = cluster.start("node-a", settings(tlsA));
-            ConfigurableApplicationContext b = cluster.start("node-b", settings(tlsB));
-            cluster.awaitMesh();
-            TestCa.Credential alice = tlsB.ca.client("CN=alice,O=Switchboard Test");
-            try (TestClient anonymousOnA = TlsSockets.client(ClusterNodes.tcpPort(a), tlsA.client(null));
-                    TestClient aliceOnB = TlsSockets.client(ClusterNodes.tcpPort(b), tlsB.client(alice))) {
-                anonymousOnA.send(aliceOnB.id(), "across".getBytes(StandardCharsets.UTF_8));
-                assertThat(aliceOnB.readDeliver().payload()).isEqualTo("across".getBytes(StandardCharsets.UTF_8));
-                aliceOnB.send(anonymousOnA.id(), "and back".getBytes(StandardCharsets.UTF_8));
-                assertThat(anonymousOnA.readDeliver().payload()).isEqualTo("and back".getBytes(StandardCharsets.UTF_8));
+        ConfigurableApplicationContext a = this.nodes.a();
+        ConfigurableApplicationContext b = this.nodes.b();
+        TestCa.Credential alice = this.tlsB.ca.client("CN=alice,O=Switchboard Test");
+        try (TestClient anonymousOnA = TlsSockets.client(ClusterNodes.tcpPort(a), this.tlsA.client(null));
+                TestClient aliceOnB = TlsSockets.client(ClusterNodes.tcpPort(b), this.tlsB.client(alice))) {
+            anonymousOnA.send(aliceOnB.id(), "across".getBytes(StandardCharsets.UTF_8));
+            assertThat(aliceOnB.readDeliver().payload()).isEqualTo("across".getBytes(StandardCharsets.UTF_8));
+            aliceOnB.send(anonymousOnA.id(), "and back".getBytes(StandardCharsets.UTF_8));
+            assertThat(anonymousOnA.readDeliver().payload()).isEqualTo("and back".getBytes(StandardCharsets.UTF_8));
 
-                AdminHttp admin = AdminHttp.as(a.getEnvironment().getRequiredProperty("local.server.port", Integer.class),
-                        "admin", PASSWORD);
-                JsonNode aliceView = admin.client(aliceOnB.id());
-                assertThat(aliceView.get("node").asString()).isEqualTo("node-b");
-                assertThat(aliceView.get("subject").asString()).isEqualTo("CN=alice,O=Switchboard Test");
-                List<String> listed = new ArrayList<>();
-                for (JsonNode client : admin.get("/api/clients").json().get("clients")) {
-                    listed.add(client.get("node").asString() + " " + client.get("subject"));
-                }
-                assertThat(listed).containsExactlyInAnyOrder("node-a null", "node-b \"CN=alice,O=Switchboard Test\"");
+            AdminHttp admin = AdminHttp.as(a.getEnvironment().getRequiredProperty("local.server.port", Integer.class),
+                    "admin", PASSWORD);
+            JsonNode aliceView = admin.client(aliceOnB.id());
+            assertThat(aliceView.get("node").asString()).isEqualTo("node-b");
+            assertThat(aliceView.get("subject").asString()).isEqualTo("CN=alice,O=Switchboard Test");
+            List<String> listed = new ArrayList<>();
+            for (JsonNode client : admin.get("/api/clients").json().get("clients")) {
+                listed.add(client.get("node").asString() + " " + client.get("subject"));
             }
+            assertThat(listed).containsExactlyInAnyOrder("node-a null", "node-b \"CN=alice,O=Switchboard Test\"");
         }
     }
 

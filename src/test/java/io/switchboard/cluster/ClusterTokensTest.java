@@ -18,11 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.context.ConfigurableApplicationContext;
@@ -58,7 +58,8 @@ class ClusterTokensTest {
     /** Payload of the flood's messages: a queue of 64 KiB holds 16. */
     static final int SIZE = 4000;
 
-    static ClusterNodes cluster;
+    @RegisterExtension
+    static final ClusterExtension nodes = ClusterExtension.twoNodes("tokens:", tokenMode());
     static ConfigurableApplicationContext a;
     static ConfigurableApplicationContext b;
 
@@ -76,18 +77,9 @@ class ClusterTokensTest {
     }
 
     @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = ClusterNodes.onNewRedis("tokens:");
-        a = cluster.start("node-a", tokenMode());
-        b = cluster.start("node-b", tokenMode());
-        cluster.awaitMesh();
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void started() {
+        a = nodes.a();
+        b = nodes.b();
     }
 
     @BeforeEach

@@ -12,9 +12,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -35,34 +35,30 @@ class NodeFailureTest {
     static final int MESSAGES = 4000;
     static final int PAYLOAD = 1024;
 
-    static ClusterNodes cluster;
-    static ConfigurableApplicationContext a;
-    static ConfigurableApplicationContext b;
     static NodeProcess victim;
 
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = ClusterNodes.onNewRedis("failure:");
-        // Its own JVM boots while the other two nodes start here.
-        victim = NodeProcess.start("--server.port=0", "--switchboard.tcp.port=0",
-                "--switchboard.max-queued-bytes=64KB", "--switchboard.cluster.enabled=true",
-                "--switchboard.cluster.node-id=victim", "--switchboard.cluster.key-prefix=failure:",
-                "--switchboard.cluster.heartbeat-interval=200ms", "--switchboard.cluster.heartbeat-ttl=1s",
-                "--switchboard.cluster.ack-timeout=3s", "--spring.data.redis.host=127.0.0.1",
-                "--spring.data.redis.port=" + cluster.redis().port());
-        // Small windows, so that the senders are paused with messages in flight when the node dies.
-        a = cluster.start("node-a", "switchboard.cluster.max-unconfirmed-bytes=64KB");
-        b = cluster.start("node-b", "switchboard.cluster.max-unconfirmed-bytes=64KB");
-    }
+    /**
+     * Small windows, so that the senders are paused with messages in flight when the node dies.
+     * The victim's own JVM boots while the other two nodes start here, and is closed before them;
+     * the test waits for the three to see each other.
+     */
+    @RegisterExtension
+    static final ClusterExtension nodes = ClusterExtension
+            .twoNodes("failure:", "switchboard.cluster.max-unconfirmed-bytes=64KB")
+            .beforeNodes(redis -> victim = NodeProcess.start("--server.port=0", "--switchboard.tcp.port=0",
+                    "--switchboard.max-queued-bytes=64KB", "--switchboard.cluster.enabled=true",
+                    "--switchboard.cluster.node-id=victim", "--switchboard.cluster.key-prefix=failure:",
+                    "--switchboard.cluster.heartbeat-interval=200ms", "--switchboard.cluster.heartbeat-ttl=1s",
+                    "--switchboard.cluster.ack-timeout=3s", "--spring.data.redis.host=127.0.0.1",
+                    "--spring.data.redis.port=" + redis.port()))
+            .withoutMeshWait();
+    static ConfigurableApplicationContext a;
+    static ConfigurableApplicationContext b;
 
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (victim != null) {
-            victim.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
+    @BeforeAll
+    static void started() {
+        a = nodes.a();
+        b = nodes.b();
     }
 
     @Test

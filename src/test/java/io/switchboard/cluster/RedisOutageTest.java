@@ -6,9 +6,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -26,25 +26,20 @@ import static org.awaitility.Awaitility.await;
 /** Redis stops and comes back empty: local relaying goes on, remote sends fail loudly, nodes rejoin. */
 class RedisOutageTest {
 
-    static ClusterNodes cluster;
-    static ConfigurableApplicationContext a;
-    static ConfigurableApplicationContext b;
     static final String[] PROBES = { "management.endpoint.health.probes.enabled=true",
             "management.endpoint.health.show-components=always" };
 
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = ClusterNodes.onNewRedis("outage:");
-        a = cluster.start("node-a", PROBES);
-        b = cluster.start("node-b", PROBES);
-        cluster.awaitMesh();
-    }
+    @RegisterExtension
+    static final ClusterExtension nodes = ClusterExtension.twoNodes("outage:", PROBES);
+    static ClusterNodes cluster;
+    static ConfigurableApplicationContext a;
+    static ConfigurableApplicationContext b;
 
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    @BeforeAll
+    static void started() {
+        cluster = nodes.cluster();
+        a = nodes.a();
+        b = nodes.b();
     }
 
     @Test
