@@ -1,6 +1,7 @@
 package io.switchboard.admin;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -47,7 +48,7 @@ class ConsoleController {
         this.bodies = bodies;
         this.streams = streams;
         this.overview = new OverviewView(sampler,
-                (clients instanceof ClusterClients cluster) ? new NodeTable(cluster::loads) : null);
+                (clients instanceof ClusterClients cluster) ? new NodeTable(cluster::loads, Clock.systemUTC()) : null);
     }
 
     @GetMapping("")

@@ -7,12 +7,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The overview: this node's numbers of the last second and totals since start, and the charts'
- * history. The numbers are one fragment, sent again every second on the overview's stream.
+ * history; in cluster mode, every node's numbers and charts ({@link NodeTable}). Each part is a
+ * fragment of its own, sent again every second on the overview's stream.
  */
 final class OverviewView {
 
     static final String EVENT = "overview";
     static final String TOTALS_EVENT = "totals";
+    static final String NODES_EVENT = "nodes";
 
     private final RelaySampler sampler;
     /** Cluster mode: every node's numbers; null on a single node. */
@@ -25,7 +27,7 @@ final class OverviewView {
 
     String page() {
         ConsoleHtml html = new ConsoleHtml();
-        // One stream for the page: both live fragments below it.
+        // One stream for the page: every live fragment below it.
         html.raw("<div sse-connect=\"/console/overview/stream\"><section aria-labelledby=\"now\">")
             .raw("<h2 id=\"now\">This node, live</h2>")
             .raw("<div id=\"overview-numbers\" sse-swap=\"").raw(EVENT).raw("\">").raw(numbers()).raw("</div>")
@@ -39,7 +41,17 @@ final class OverviewView {
             .raw("</div>")
             .raw("<script type=\"application/json\" id=\"history\">").raw(historyJson()).raw("</script></section>")
             .raw("<section aria-labelledby=\"totals\"><h2 id=\"totals\">Since start</h2>")
-            .raw("<div id=\"overview-totals\" sse-swap=\"").raw(TOTALS_EVENT).raw("\">").raw(totals()).raw("</div></section></div>")
+            .raw("<div id=\"overview-totals\" sse-swap=\"").raw(TOTALS_EVENT).raw("\">").raw(totals()).raw("</div></section>");
+        if (this.nodes != null) {
+            // The charts are drawn by console.js from the history, then from each fragment's sample.
+            html.raw("<section aria-labelledby=\"nodes-heading\"><h2 id=\"nodes-heading\">Every node</h2>")
+                .raw("<div id=\"overview-nodes\" sse-swap=\"").raw(NODES_EVENT).raw("\">").raw(this.nodes.html()).raw("</div>")
+                .raw("<h3 id=\"nodes-charts-heading\">Each node's messages per second, in and out, the last five minutes</h3>")
+                .raw("<div id=\"nodes-charts\" class=\"charts\" role=\"group\" aria-labelledby=\"nodes-charts-heading\"></div>")
+                .raw("<script type=\"application/json\" id=\"nodes-history\">").raw(this.nodes.historyJson())
+                .raw("</script></section>");
+        }
+        html.raw("</div>")
             .raw("<section aria-labelledby=\"broadcast\"><h2 id=\"broadcast\">Broadcast</h2>")
             .raw("<form hx-post=\"/console/broadcast\" hx-target=\"#broadcast-result\" method=\"post\" action=\"/console/broadcast\">")
             .raw(ClientsView.bodyFields("broadcast"))
@@ -50,7 +62,8 @@ final class OverviewView {
 
     /** The live fragments, by their event's name. */
     Map<String, String> events() {
-        return Map.of(EVENT, numbers(), TOTALS_EVENT, totals());
+        return (this.nodes == null) ? Map.of(EVENT, numbers(), TOTALS_EVENT, totals())
+                : Map.of(EVENT, numbers(), TOTALS_EVENT, totals(), NODES_EVENT, this.nodes.html());
     }
 
     /** The live numbers; {@code #sample} carries the newest sample's values for the charts. */
@@ -91,9 +104,6 @@ final class OverviewView {
                 .raw(" nodes live; this node is ")
                 .text(this.sampler.gauge("switchboard.cluster.joined") == 1 ? "joined" : "not joined (cannot reach Redis)")
                 .raw(". The numbers above are this node's; every node's are below, and the client list covers every node.</p>");
-            if (this.nodes != null) {
-                html.raw(this.nodes.html());
-            }
         }
         return html.toString();
     }

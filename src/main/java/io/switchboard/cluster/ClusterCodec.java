@@ -5,12 +5,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
 import io.switchboard.cluster.ClusterDirectory.ClusterClient;
 import io.switchboard.cluster.ClusterDirectory.NodeLoad;
+import io.switchboard.cluster.ClusterDirectory.NodeState;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.Wire;
 
@@ -273,15 +276,77 @@ final class ClusterCodec {
         return ByteBuffer.wrap(body).getInt();
     }
 
-    /** A LOAD's reply; the node's name is the link's, not in the body. */
+    /**
+     * A LOAD's reply; the node's name is the link's, not in the body:
+     * <pre>
+     * | state: u8 | clients: u32 | messages received, delivered: u64 | payload received, delivered: u64 |
+     * | queued bytes: u64 | throttled: u64 | ERRORs by code | evictions by reason | refused by reason |
+     * </pre>
+     * each "by" a count (u8) of names with a count above zero: {@code | length: u8 | UTF-8 | count: u64 |}.
+     * The state is {@link NodeState}'s ordinal: only nodes of one build read each other's.
+     */
     static byte[] loadBody(NodeLoad load) {
-        return ByteBuffer.allocate(4 + 3 * 8).putInt(load.clients()).putLong(load.messagesReceived())
-                .putLong(load.messagesDelivered()).putLong(load.queuedBytes()).array();
+        ByteBuffer out = ByteBuffer.allocate(1 + 4 + 6 * 8 + tallySize(load.errors()) + tallySize(load.evictions())
+                + tallySize(load.refused()))
+                .put((byte) load.state().ordinal()).putInt(load.clients()).putLong(load.messagesReceived())
+                .putLong(load.messagesDelivered()).putLong(load.payloadReceived()).putLong(load.payloadDelivered())
+                .putLong(load.queuedBytes()).putLong(load.throttled());
+        putTally(out, load.errors());
+        putTally(out, load.evictions());
+        putTally(out, load.refused());
+        return out.array();
     }
 
     static NodeLoad readLoad(String node, byte[] body) {
         ByteBuffer in = ByteBuffer.wrap(body);
-        return new NodeLoad(node, in.getInt(), in.getLong(), in.getLong(), in.getLong());
+        NodeState state = NodeState.values()[in.get()];
+        int clients = in.getInt();
+        long messagesReceived = in.getLong();
+        long messagesDelivered = in.getLong();
+        long payloadReceived = in.getLong();
+        long payloadDelivered = in.getLong();
+        long queuedBytes = in.getLong();
+        long throttled = in.getLong();
+        Map<String, Long> errors = readTally(in);
+        Map<String, Long> evictions = readTally(in);
+        Map<String, Long> refused = readTally(in);
+        return new NodeLoad(node, state, clients, messagesReceived, messagesDelivered, payloadReceived,
+                payloadDelivered, queuedBytes, errors, evictions, refused, throttled);
+    }
+
+    /** Codes and reasons are a few words of the relay's enums: a byte holds their number and each one's length. */
+    private static int tallySize(Map<String, Long> counts) {
+        if (counts.size() > 255) {
+            throw new IllegalArgumentException("over 255 names: " + counts.keySet());
+        }
+        int size = 1;
+        for (String name : counts.keySet()) {
+            int length = name.getBytes(StandardCharsets.UTF_8).length;
+            if (length > 255) {
+                throw new IllegalArgumentException("a name over 255 bytes: " + name);
+            }
+            size += 1 + length + 8;
+        }
+        return size;
+    }
+
+    private static void putTally(ByteBuffer out, Map<String, Long> counts) {
+        out.put((byte) counts.size());
+        counts.forEach((name, count) -> {
+            byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+            out.put((byte) bytes.length).put(bytes).putLong(count);
+        });
+    }
+
+    private static Map<String, Long> readTally(ByteBuffer in) {
+        int size = in.get() & 0xFF;
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (int i = 0; i < size; i++) {
+            byte[] name = new byte[in.get() & 0xFF];
+            in.get(name);
+            counts.put(new String(name, StandardCharsets.UTF_8), in.getLong());
+        }
+        return counts;
     }
 
     /** A LIST or GET reply: clients, each with every field of ADMIN-API.md but its node (the link's). */

@@ -131,8 +131,14 @@ public class ClusterConfiguration {
     }
 
     @Bean
-    LocalNode localNode(RedisBackplane backplane, ClientRegistry registry, Router router, MeterRegistry meters) {
-        return new LocalNode(backplane.node(), registry, router, meters);
+    InboxState clusterInboxState() {
+        return new InboxState();
+    }
+
+    @Bean
+    LocalNode localNode(RedisBackplane backplane, ClientRegistry registry, Router router, MeterRegistry meters,
+            NodeMembership membership, InboxState inbox) {
+        return new LocalNode(backplane.node(), registry, router, meters, membership, inbox);
     }
 
     @Bean
@@ -147,10 +153,10 @@ public class ClusterConfiguration {
 
     @Bean
     Inbox clusterInbox(RedisBackplane backplane, NodeLinks links, LocalDelivery delivery, LocalNode local,
-            Holders holders, ClusterProperties properties) {
+            Holders holders, InboxState state, ClusterProperties properties) {
         // Messages older than half the ack timeout are given up by their senders before they could be confirmed.
         return new Inbox(backplane, new InboxHandler(links, delivery, new NodeRequests(local, holders), local),
-                properties.ackTimeout().dividedBy(2));
+                properties.ackTimeout().dividedBy(2), state);
     }
 
     @Bean

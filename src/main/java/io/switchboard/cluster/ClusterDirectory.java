@@ -2,10 +2,12 @@ package io.switchboard.cluster;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import org.jspecify.annotations.Nullable;
 
@@ -39,10 +41,46 @@ public final class ClusterDirectory {
     }
 
     /**
-     * One node's load as it answered: its clients, its messages received and delivered since it
-     * started (a rate is two of these apart), and the payload bytes it has queued.
+     * What a node says of itself: the first of these that holds, in this order, as a node that
+     * cannot reach Redis cannot read its inbox either, and one that reclaims IDs is joined.
      */
-    public record NodeLoad(String node, int clients, long messagesReceived, long messagesDelivered, long queuedBytes) {
+    public enum NodeState {
+        /** It cannot reach Redis: it relays between its own clients only, and refuses new ones. */
+        NOT_JOINED,
+        /** Its last read of its inbox failed: messages, outcomes and questions from other nodes wait. */
+        NOT_READING_INBOX,
+        /** Redis lost its data and the nodes claim their clients' IDs again: no new client gets an ID meanwhile. */
+        RECLAIMING_IDS,
+        /** Joined, reading its inbox, handing out IDs. */
+        READY
+    }
+
+    /**
+     * One node's load as it answered: its state; its clients; its messages and payload bytes
+     * received and delivered since it started (a rate is two of these apart); the payload bytes
+     * it has queued; and, since it started, the ERRORs it sent by code, its evictions and refused
+     * connections by reason, and the times its clients were throttled. The counts by code or
+     * reason hold only those above zero, by name.
+     */
+    public record NodeLoad(String node, NodeState state, int clients, long messagesReceived, long messagesDelivered,
+            long payloadReceived, long payloadDelivered, long queuedBytes, Map<String, Long> errors,
+            Map<String, Long> evictions, Map<String, Long> refused, long throttled) {
+
+        public NodeLoad {
+            errors = nonZero(errors);
+            evictions = nonZero(evictions);
+            refused = nonZero(refused);
+        }
+
+        private static Map<String, Long> nonZero(Map<String, Long> counts) {
+            Map<String, Long> kept = new TreeMap<>();
+            counts.forEach((name, count) -> {
+                if (count != 0) {
+                    kept.put(name, count);
+                }
+            });
+            return Collections.unmodifiableMap(kept);
+        }
     }
 
     /** Every live node's load, this node's first, then by name; nodes that did not answer in time. */

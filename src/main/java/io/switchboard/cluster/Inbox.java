@@ -33,16 +33,20 @@ final class Inbox implements SmartLifecycle {
     private final byte[] stream;
     private final ClusterCodec.Handler handler;
     private final long maxAgeMillis;
+    private final InboxState state;
     private volatile boolean running;
-    private volatile boolean reading;
     private Thread thread;
 
-    /** @param maxAge messages older than this are dropped unread: their senders have given them up */
-    Inbox(RedisBackplane backplane, ClusterCodec.Handler handler, Duration maxAge) {
+    /**
+     * @param maxAge messages older than this are dropped unread: their senders have given them up
+     * @param state where this reader says whether its last read succeeded
+     */
+    Inbox(RedisBackplane backplane, ClusterCodec.Handler handler, Duration maxAge, InboxState state) {
         this.backplane = backplane;
         this.stream = backplane.keys().inbox(backplane.node());
         this.handler = handler;
         this.maxAgeMillis = maxAge.toMillis();
+        this.state = state;
     }
 
     @Override
@@ -78,7 +82,7 @@ final class Inbox implements SmartLifecycle {
 
     /** Whether the last read from Redis succeeded. */
     boolean isReading() {
-        return this.reading;
+        return this.state.isReading();
     }
 
     private void run() {
@@ -92,7 +96,7 @@ final class Inbox implements SmartLifecycle {
                     connection = this.backplane.readerConnection();
                 }
                 List<ByteRecord> records = RedisBackplane.read(connection, this.stream, lastId, BLOCK, ENTRIES_PER_READ);
-                this.reading = true;
+                this.state.reading(true);
                 for (ByteRecord record : records) {
                     lastId = record.getId().getValue();
                     handle(record);
@@ -110,10 +114,10 @@ final class Inbox implements SmartLifecycle {
                 if (!this.running) {
                     break;
                 }
-                if (this.reading) {
+                if (this.state.isReading()) {
                     logger.warn("Cannot read this node's inbox from Redis: " + ex.getMessage());
                 }
-                this.reading = false;
+                this.state.reading(false);
                 connection = close(connection);
                 try {
                     Thread.sleep(RETRY_PAUSE);

@@ -1,7 +1,9 @@
 package io.switchboard.cluster;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.micrometer.core.instrument.Counter;
@@ -9,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import io.switchboard.cluster.ClusterDirectory.ClusterClient;
 import io.switchboard.cluster.ClusterDirectory.NodeLoad;
+import io.switchboard.cluster.ClusterDirectory.NodeState;
 import io.switchboard.protocol.Wire;
 import io.switchboard.relay.ClientRegistry;
 import io.switchboard.relay.ClientSession;
@@ -16,9 +19,9 @@ import io.switchboard.relay.MessageOrigin;
 import io.switchboard.relay.Router;
 
 /**
- * This node's clients as the cluster shows them: what {@link ClusterDirectory} answers for this
- * node and {@link NodeRequests} for the others. Nothing here waits: it runs on the inbox reader
- * too.
+ * This node's clients, numbers and state as the cluster shows them: what {@link ClusterDirectory}
+ * answers for this node and {@link NodeRequests} for the others. Nothing here waits: it runs on
+ * the inbox reader too.
  */
 final class LocalNode {
 
@@ -26,12 +29,17 @@ final class LocalNode {
     private final ClientRegistry registry;
     private final Router router;
     private final MeterRegistry meters;
+    private final NodeMembership membership;
+    private final InboxState inbox;
 
-    LocalNode(String node, ClientRegistry registry, Router router, MeterRegistry meters) {
+    LocalNode(String node, ClientRegistry registry, Router router, MeterRegistry meters, NodeMembership membership,
+            InboxState inbox) {
         this.node = node;
         this.registry = registry;
         this.router = router;
         this.meters = meters;
+        this.membership = membership;
+        this.inbox = inbox;
     }
 
     String node() {
@@ -56,18 +64,54 @@ final class LocalNode {
         return (session == null) ? Optional.empty() : Optional.of(describe(session));
     }
 
+    /**
+     * This node's state and numbers, from the relay's meters under the names the registry holds
+     * them by: the console's {@code PrometheusNames} filter names the byte counters
+     * {@code switchboard.payload.*}.
+     */
     NodeLoad load() {
         long queued = 0;
         for (ClientSession session : this.registry.all()) {
             queued += session.queuedBytes();
         }
-        return new NodeLoad(this.node, this.registry.size(), counted("switchboard.messages.received"),
-                counted("switchboard.messages.delivered"), queued);
+        return new NodeLoad(this.node, state(), this.registry.size(), counted("switchboard.messages.received"),
+                counted("switchboard.messages.delivered"), counted("switchboard.payload.received"),
+                counted("switchboard.payload.delivered"), queued, byTag("switchboard.errors", "code"),
+                byTag("switchboard.evictions", "reason"), byTag("switchboard.connections.rejected", "reason"),
+                counted("switchboard.throttled"));
     }
 
-    private long counted(String counter) {
-        Counter found = this.meters.find(counter).counter();
-        return (found != null) ? (long) found.count() : 0;
+    NodeState state() {
+        return state(this.membership.isJoined(), this.inbox.isReading(), this.membership.isReclaiming());
+    }
+
+    /** The first that holds, as {@link NodeState} orders them. */
+    static NodeState state(boolean joined, boolean reading, boolean reclaiming) {
+        if (!joined) {
+            return NodeState.NOT_JOINED;
+        }
+        if (!reading) {
+            return NodeState.NOT_READING_INBOX;
+        }
+        return reclaiming ? NodeState.RECLAIMING_IDS : NodeState.READY;
+    }
+
+    private long counted(String name) {
+        long total = 0;
+        for (Counter counter : this.meters.find(name).counters()) {
+            total += (long) counter.count();
+        }
+        return total;
+    }
+
+    /** A counter's totals by the value of one tag (ERRORs by code, evictions by reason). */
+    private Map<String, Long> byTag(String name, String tag) {
+        Map<String, Long> counts = new HashMap<>();
+        for (Counter counter : this.meters.find(name).counters()) {
+            String value = counter.getId().getTag(tag);
+            counts.merge((value != null) ? value : "", (long) counter.count(), Long::sum);
+        }
+        return counts;
     }
 
     /**

@@ -28,16 +28,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * every request of the page (scripts, streams and form posts included), as a browser sends
  * them once the operator has typed them into its Basic prompt.
  * <p>
- * {@code -Dchrome.binary=...} and {@code -Dwebdriver.chrome.driver=...} name other ones.
+ * {@code -Dchrome.binary=...} and {@code -Dwebdriver.chrome.driver=...} name other ones. Public
+ * for the cluster's console test, which opens it on one node of a cluster.
  */
-final class ConsoleBrowser implements AutoCloseable {
+public final class ConsoleBrowser implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(15);
 
     private static final String[] BROWSERS = { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" };
     private static final String[] DRIVERS = { "/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver" };
 
-    final ChromeDriver driver;
+    public final ChromeDriver driver;
     private final Path profile;
     private final String base;
 
@@ -48,7 +49,7 @@ final class ConsoleBrowser implements AutoCloseable {
     }
 
     /** A browser at the console of the server on {@code port}; empty when the machine has no Chromium. */
-    static Optional<ConsoleBrowser> open(int port) throws IOException {
+    public static Optional<ConsoleBrowser> open(int port) throws IOException {
         Optional<String> browser = firstExisting("chrome.binary", BROWSERS);
         Optional<String> chromedriver = firstExisting("webdriver.chrome.driver", DRIVERS);
         if (browser.isEmpty() || chromedriver.isEmpty()) {
@@ -70,7 +71,7 @@ final class ConsoleBrowser implements AutoCloseable {
     }
 
     /** Skips the calling test, saying how to install what it needs, when {@link #open} found no browser. */
-    static void assumeInstalled(@org.jspecify.annotations.Nullable ConsoleBrowser browser) {
+    public static void assumeInstalled(@org.jspecify.annotations.Nullable ConsoleBrowser browser) {
         assumeTrue(browser != null, "No Chromium and chromedriver found (chrome.binary, webdriver.chrome.driver, or"
                 + " /usr/bin): the console's browser tests are skipped; apt-get install chromium chromium-driver");
     }
@@ -82,18 +83,18 @@ final class ConsoleBrowser implements AutoCloseable {
     }
 
     /** Every request from now on carries these credentials (HTTP Basic). */
-    void credentials(String username, String password) {
+    public void credentials(String username, String password) {
         String basic = Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
         this.driver.executeCdpCommand("Network.enable", Map.of());
         this.driver.executeCdpCommand("Network.setExtraHTTPHeaders",
                 Map.of("headers", Map.of("Authorization", "Basic " + basic)));
     }
 
-    void get(String path) {
+    public void get(String path) {
         this.driver.get(this.base + path);
     }
 
-    WebDriverWait waiting() {
+    public WebDriverWait waiting() {
         return new WebDriverWait(this.driver, WAIT);
     }
 

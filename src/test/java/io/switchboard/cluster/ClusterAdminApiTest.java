@@ -6,20 +6,29 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.switchboard.admin.AdminHttp;
+import io.switchboard.admin.ConsoleBrowser;
 import io.switchboard.admin.QueueFiller;
+import io.switchboard.cluster.ClusterDirectory.NodeLoad;
+import io.switchboard.cluster.ClusterDirectory.NodeState;
+import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.ServerFrame;
 import io.switchboard.relay.ClientRegistry;
 import io.switchboard.support.TestClient;
@@ -112,6 +121,105 @@ class ClusterAdminApiTest {
             assertThat(sent.text()).contains("200 delivered");
             assertThat(onC.readDeliver().payload()).isEqualTo("to node c".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
+    }
+
+    /**
+     * The overview's node tables on node A: node B's counts since it started and its state, as
+     * node B answered, after its clients exchange messages and one gets an ERROR.
+     */
+    @Test
+    void theConsoleShowsAnotherNodesCountsAndStateAsThatNodeAnswered() throws Exception {
+        NodeLoad before = loadOf("node-b");
+        byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
+        try (TestClient one = connect(b); TestClient two = connect(b)) {
+            for (int i = 0; i < 5; i++) {
+                one.send(two.id(), hello);
+            }
+            for (int i = 0; i < 5; i++) {
+                assertThat(two.readDeliver().payload()).isEqualTo(hello);
+            }
+            one.send((int) 4_000_000_000L, new byte[] { 1 });
+            assertThat(one.readError().code()).isEqualTo(ErrorCode.UNKNOWN_DESTINATION);
+        }
+        // What node B answers: 6 SENDs of 26 bytes read, 5 DELIVERs of 25 written, one more ERROR.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            NodeLoad after = loadOf("node-b");
+            assertThat(after.messagesReceived()).isEqualTo(before.messagesReceived() + 6);
+            assertThat(after.messagesDelivered()).isEqualTo(before.messagesDelivered() + 5);
+            assertThat(after.payloadReceived()).isEqualTo(before.payloadReceived() + 26);
+            assertThat(after.payloadDelivered()).isEqualTo(before.payloadDelivered() + 25);
+            assertThat(after.state()).isEqualTo(NodeState.READY);
+        });
+        long unknown = before.errors().getOrDefault("UNKNOWN_DESTINATION", 0L) + 1;
+        long errors = before.errors().values().stream().mapToLong(Long::longValue).sum() + 1;
+        // As node A's console shows it: asked in the background, so there after a moment.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String page = this.admin.get("/console/").text();
+            assertThat(row(page, "node-node-a")).startsWith("<th scope=\"row\">node-a</th><td>this node</td>")
+                    .endsWith("<td>ready</td>");
+            assertThat(row(page, "node-node-b")).startsWith("<th scope=\"row\">node-b</th><td>live</td>")
+                    .endsWith("<td>ready</td>");
+            assertThat(row(page, "started-node-b")).startsWith("<th scope=\"row\">node-b</th><td>"
+                    + count(before.messagesReceived() + 6) + "</td><td>" + count(before.messagesDelivered() + 5)
+                    + "</td><td>" + count(errors) + " (")
+                    .contains("UNKNOWN_DESTINATION " + count(unknown));
+        });
+    }
+
+    /** The overview's per-node charts, in a browser on node A: one for each node, captioned with its name. */
+    @Test
+    void theOverviewDrawsAChartOfEachNodesMessages() throws Exception {
+        ConsoleBrowser browser = ConsoleBrowser.open(a.getEnvironment().getRequiredProperty("local.server.port",
+                Integer.class)).orElse(null);
+        ConsoleBrowser.assumeInstalled(browser);
+        try (browser) {
+            browser.credentials("admin", PASSWORD);
+            browser.get("/console/");
+            // Drawn once a node has a rate, which is two answers apart: a second or two.
+            List<String> captions = List.of("node-a: messages per second, in and out",
+                    "node-b: messages per second, in and out", "node-c: messages per second, in and out");
+            assertThat(chartCaptions(browser)).isEqualTo(captions);
+
+            // On a narrow screen, the tables scroll in their own boxes and the page does not.
+            browser.driver.manage().window().setSize(new Dimension(360, 800));
+            browser.get("/console/");
+            assertThat(chartCaptions(browser)).isEqualTo(captions);
+            Object wider = browser.driver.executeScript("""
+                    const width = document.documentElement.clientWidth;
+                    return Array.from(document.querySelectorAll('body *'))
+                        .filter((e) => e.getBoundingClientRect().right > width + 1 && !e.closest('.scroll'))
+                        .map((e) => e.tagName + '#' + e.id + '.' + e.className).slice(0, 5).join(' ');
+                    """);
+            assertThat(wider).as("elements wider than the screen").isEqualTo("");
+            Object overflow = browser.driver.executeScript(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            assertThat(((Number) overflow).intValue()).as("sideways scroll").isLessThanOrEqualTo(1);
+        }
+    }
+
+    /** The captions of the per-node charts, once there are three, each drawn. */
+    static List<?> chartCaptions(ConsoleBrowser browser) {
+        return browser.waiting().until((driver) -> (List<?>) ((JavascriptExecutor) driver).executeScript("""
+                const figures = Array.from(document.querySelectorAll('#nodes-charts figure'));
+                return figures.length === 3 && figures.every((f) => f.querySelector('canvas'))
+                    ? figures.map((f) => f.querySelector('figcaption').textContent) : null;
+                """));
+    }
+
+    static NodeLoad loadOf(String node) {
+        return a.getBean(ClusterDirectory.class).loads().loads().stream().filter((load) -> load.node().equals(node))
+                .findFirst().orElseThrow();
+    }
+
+    /** The cells of the table row with this ID. */
+    static String row(String page, String id) {
+        Matcher row = Pattern.compile("<tr id=\"" + Pattern.quote(id) + "\">(.*?)</tr>").matcher(page);
+        assertThat(row.find()).as("a row " + id).isTrue();
+        return row.group(1);
+    }
+
+    static String count(long value) {
+        return String.format(Locale.ROOT, "%,d", value);
     }
 
     @Test

@@ -4,11 +4,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import io.switchboard.cluster.ClusterDirectory.ClusterClient;
 import io.switchboard.cluster.ClusterDirectory.NodeLoad;
+import io.switchboard.cluster.ClusterDirectory.NodeState;
 import io.switchboard.protocol.ErrorCode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -158,8 +160,29 @@ class ClusterCodecTest {
 
     @Test
     void aLoadRoundTripsUnderTheAnsweringNodesName() {
-        NodeLoad load = new NodeLoad("b", 3, 1L << 40, 5, 6);
+        NodeLoad load = new NodeLoad("b", NodeState.READY, 3, 1L << 40, 5, 6, 7, 8, Map.of(), Map.of(), Map.of(), 9);
         assertThat(ClusterCodec.readLoad("b", ClusterCodec.loadBody(load))).isEqualTo(load);
+    }
+
+    @Test
+    void aLoadRoundTripsWithItsStateAndItsCountsByCodeAndReasonLeavingOutZeros() {
+        for (NodeState state : NodeState.values()) {
+            NodeLoad load = new NodeLoad("b", state, Integer.MAX_VALUE, 1, 2, 3L << 33, 4, 5,
+                    Map.of("UNKNOWN_DESTINATION", 12L, "DESTINATION_BUSY", 1L << 35, "FORBIDDEN", 0L),
+                    Map.of("slow-consumer", 2L, "memory", 0L), Map.of("max-clients", 1L, "per-address", 3L, "é", 4L),
+                    6);
+            byte[] body = ClusterCodec.loadBody(load);
+            NodeLoad read = ClusterCodec.readLoad("b", body);
+            assertThat(read).isEqualTo(load);
+            assertThat(read.state()).isEqualTo(state);
+            assertThat(read.errors()).containsExactly(Map.entry("DESTINATION_BUSY", 1L << 35),
+                    Map.entry("UNKNOWN_DESTINATION", 12L));
+            assertThat(read.evictions()).containsExactly(Map.entry("slow-consumer", 2L));
+            // Fixed part, then each name once with its count; the zeros are not sent.
+            int names = "DESTINATION_BUSY".length() + "UNKNOWN_DESTINATION".length() + "slow-consumer".length()
+                    + "max-clients".length() + "per-address".length() + "é".getBytes(StandardCharsets.UTF_8).length;
+            assertThat(body).hasSize(1 + 4 + 6 * 8 + 3 + 6 * (1 + 8) + names);
+        }
     }
 
     @Test

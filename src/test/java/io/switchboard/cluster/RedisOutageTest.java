@@ -98,6 +98,8 @@ class RedisOutageTest {
             }
             assertThat(get(a, "/actuator/health").body()).contains("\"cluster\":{\"status\":\"DOWN\"")
                     .doesNotContain("\"redis\"");
+            // What the node tells the others' consoles of itself.
+            assertThat(a.getBean(LocalNode.class).state()).isEqualTo(ClusterDirectory.NodeState.NOT_JOINED);
 
             // Redis comes back with nothing in it: both nodes rejoin and claim their clients again.
             cluster.redis().startServer();
@@ -110,6 +112,7 @@ class RedisOutageTest {
             }
             assertThat(get(a, "/actuator/health").body()).contains("\"cluster\":{\"status\":\"UP\"");
             await().atMost(Duration.ofSeconds(10)).until(() -> get(c, "/actuator/health/readiness").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.getBean(LocalNode.class).state() == ClusterDirectory.NodeState.READY);
 
             a1.send(b1.id(), "after".getBytes());
             ServerFrame.Deliver after = b1.readDeliver();
