@@ -1,5 +1,7 @@
 package io.switchboard.cluster;
 
+import org.jspecify.annotations.Nullable;
+
 import io.switchboard.protocol.ErrorCode;
 
 /**
@@ -21,9 +23,27 @@ final class InboxHandler implements ClusterCodec.Handler {
         this.local = local;
     }
 
+    /**
+     * The link of the entry being read, looked up once per entry: {@link ClusterCodec#read}
+     * names an entry's sender with one string. Used by the inbox reader only.
+     */
+    private @Nullable String lastFrom;
+    private @Nullable NodeLink lastLink;
+
     @Override
     public void message(String from, long ticket, int src, int dest, byte[] entry, int offset, int length) {
-        this.delivery.deliver(this.links.link(from), ticket, src, dest, entry, offset, length);
+        this.delivery.deliver(linkOf(from), ticket, src, dest, entry, offset, length);
+    }
+
+    /** The link to {@code from}, made if there is none. */
+    private NodeLink linkOf(String from) {
+        NodeLink link = this.lastLink;
+        if (from != this.lastFrom || link == null) {
+            link = this.links.link(from);
+            this.lastFrom = from;
+            this.lastLink = link;
+        }
+        return link;
     }
 
     @Override

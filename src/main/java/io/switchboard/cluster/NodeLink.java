@@ -62,7 +62,8 @@ final class NodeLink implements MessageOrigin {
     }
 
     /** A message sent to that node, waiting for its outcome. */
-    private record Pending(MessageOrigin origin, int dest, long seq, long window, long cost, long deadlineNanos) {
+    private record Pending(MessageOrigin origin, int dest, long seq, SenderWindows.Window window, long cost,
+            long deadlineNanos) {
     }
 
     private final String node;
@@ -125,8 +126,8 @@ final class NodeLink implements MessageOrigin {
      * from {@code window}; the link gives it back with the outcome.
      * @return false when the link is retired: nothing was sent, the cost is still the caller's
      */
-    boolean send(int src, int dest, byte[] payload, int offset, int length, MessageOrigin origin, long seq, long window,
-            long cost) {
+    boolean send(int src, int dest, byte[] payload, int offset, int length, MessageOrigin origin, long seq,
+            SenderWindows.Window window, long cost) {
         Pending message = new Pending(origin, dest, seq, window, cost, System.nanoTime() + this.ackTimeoutNanos);
         this.lock.lock();
         try {
@@ -136,12 +137,13 @@ final class NodeLink implements MessageOrigin {
             long ticket = this.numbers.incrementAndGet();
             // Registered before the record exists: its outcome may come back as soon as it is appended.
             this.pending.put(ticket, message);
+            boolean first = this.filling.isEmpty();
             this.filling.message(ticket, src, dest, payload, offset, length);
             if (this.sentCount == this.sentTickets.length) {
                 this.sentTickets = Arrays.copyOf(this.sentTickets, this.sentCount * 2);
             }
             this.sentTickets[this.sentCount++] = ticket;
-            added();
+            added(first);
             return true;
         }
         finally {
@@ -218,8 +220,9 @@ final class NodeLink implements MessageOrigin {
             long request = this.numbers.incrementAndGet();
             this.questions.put(request, answer);
             answer.whenComplete((reply, failure) -> this.questions.remove(request, answer));
+            boolean first = this.filling.isEmpty();
             this.filling.request(request, kind, body);
-            added();
+            added(first);
         }
         finally {
             this.lock.unlock();
@@ -271,8 +274,9 @@ final class NodeLink implements MessageOrigin {
             if (this.retired) {
                 return false;
             }
+            boolean first = this.filling.isEmpty();
             record.accept(this.filling);
-            added();
+            added(first);
             return true;
         }
         finally {
@@ -280,9 +284,14 @@ final class NodeLink implements MessageOrigin {
         }
     }
 
-    /** Called holding the lock, after a record was added. */
-    private void added() {
-        this.work.signal();
+    /**
+     * Called holding the lock, after a record was added: the appender waits only for an entry's
+     * first record, so only that one wakes it.
+     */
+    private void added(boolean first) {
+        if (first) {
+            this.work.signal();
+        }
     }
 
     /**

@@ -41,10 +41,9 @@ final class RemoteRouter implements RemoteDestinations {
             return OfferResult.CLOSED;
         }
         long cost = length + MESSAGE_OVERHEAD;
-        long window = SenderWindows.key(src, dest);
-        OfferResult room = this.windows.acquire(window, cost, waitNanos);
-        if (room != OfferResult.QUEUED) {
-            return room;
+        SenderWindows.Window window = this.windows.acquire(SenderWindows.key(src, dest), cost, waitNanos);
+        if (window == null) {
+            return OfferResult.BUSY;
         }
         if (!this.links.link(node).send(src, dest, bytes, offset, length, origin, seq, window, cost)) {
             // Its node left between the look-up and now.

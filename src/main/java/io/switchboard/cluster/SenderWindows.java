@@ -3,7 +3,7 @@ package io.switchboard.cluster;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import io.switchboard.relay.OfferResult;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Bounds what one sender has in flight to one remote destination, the remote side of
@@ -11,6 +11,11 @@ import io.switchboard.relay.OfferResult;
  * pushes back on it as it would for a local destination) or is told DESTINATION_BUSY
  * ({@code reject}), and a slow remote destination holds at most one window per sender.
  * A window has room when it is empty or when the message fits, like a queue.
+ *
+ * <p>A window is in the map while it holds bytes or a sender waits on it; the message that
+ * took room keeps its {@link Window} and gives the room back to it, with no look-up. Threads:
+ * senders acquire (client readers, operator requests), outcomes release (the inbox reader, the
+ * heartbeat's sweep, a link's appender or retirement).
  */
 final class SenderWindows {
 
@@ -38,14 +43,18 @@ final class SenderWindows {
         return k;
     }
 
-    private static final class Window {
-        /** Guarded by the window's monitor. */
-        long bytes;
-        /**
-         * Messages in flight plus senders waiting: the window is dropped when none is left.
-         * Changed only inside the map's compute calls for the window's key, which serialise them.
-         */
-        int holds;
+    /** One sender's window to one destination. Its fields are guarded by its monitor. */
+    static final class Window {
+
+        private final long key;
+        private long bytes;
+        private int waiting;
+        /** Out of the map: an acquire that finds it so takes a new window. */
+        private boolean retired;
+
+        private Window(long key) {
+            this.key = key;
+        }
     }
 
     private final long maxBytes;
@@ -55,59 +64,81 @@ final class SenderWindows {
         this.maxBytes = maxBytes;
     }
 
-    /** @return QUEUED when the cost was taken from the window, BUSY when there was no room in time */
-    OfferResult acquire(long key, long cost, long waitNanos) {
-        Window window = this.windows.compute(key, (k, value) -> {
-            Window w = (value != null) ? value : new Window();
-            w.holds++;
-            return w;
-        });
-        boolean taken = false;
-        try {
+    /**
+     * Takes {@code cost} from the window of {@code key}, waiting up to {@code waitNanos}
+     * ({@code Long.MAX_VALUE}: for as long as it takes) for room.
+     * @return the window it was taken from, to release it to; null when there was no room in time
+     */
+    @Nullable Window acquire(long key, long cost, long waitNanos) {
+        long deadline = (waitNanos == Long.MAX_VALUE) ? 0 : System.nanoTime() + waitNanos;
+        while (true) {
+            Window window = this.windows.get(key);
+            if (window == null) {
+                Window made = new Window(key);
+                window = this.windows.putIfAbsent(key, made);
+                window = (window != null) ? window : made;
+            }
             synchronized (window) {
-                long deadline = (waitNanos == Long.MAX_VALUE) ? 0 : System.nanoTime() + waitNanos;
+                if (window.retired) {
+                    continue;
+                }
                 while (window.bytes > 0 && window.bytes + cost > this.maxBytes) {
-                    if (waitNanos == Long.MAX_VALUE) {
-                        window.wait();
-                    }
-                    else {
-                        long remaining = deadline - System.nanoTime();
-                        if (remaining <= 0) {
-                            return OfferResult.BUSY;
-                        }
-                        TimeUnit.NANOSECONDS.timedWait(window, remaining);
+                    long remaining = (waitNanos == Long.MAX_VALUE) ? Long.MAX_VALUE : deadline - System.nanoTime();
+                    if (remaining <= 0 || !await(window, remaining)) {
+                        retireIfIdle(window);
+                        return null;
                     }
                 }
                 window.bytes += cost;
-                taken = true;
-                return OfferResult.QUEUED;
+                return window;
             }
+        }
+    }
+
+    /** Waits on {@code window}'s monitor, held; false when interrupted. */
+    private static boolean await(Window window, long nanos) {
+        window.waiting++;
+        try {
+            if (nanos == Long.MAX_VALUE) {
+                window.wait();
+            }
+            else {
+                TimeUnit.NANOSECONDS.timedWait(window, nanos);
+            }
+            return true;
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            return OfferResult.BUSY;
+            return false;
         }
         finally {
-            if (!taken) {
-                drop(key);
+            window.waiting--;
+        }
+    }
+
+    /** The outcome of a message is known: its cost goes back to its window. */
+    void release(Window window, long cost) {
+        synchronized (window) {
+            window.bytes -= cost;
+            if (window.waiting > 0) {
+                window.notifyAll();
+            }
+            else {
+                retireIfIdle(window);
             }
         }
     }
 
-    /** The outcome of a message is known: its cost goes back to the window. */
-    void release(long key, long cost) {
-        Window window = this.windows.get(key);
-        if (window == null) {
-            return;
+    /** Called holding the window's monitor: a window with nothing in flight and nobody waiting leaves the map. */
+    private void retireIfIdle(Window window) {
+        if (window.bytes == 0 && window.waiting == 0 && !window.retired) {
+            window.retired = true;
+            this.windows.remove(window.key, window);
         }
-        synchronized (window) {
-            window.bytes -= cost;
-            window.notifyAll();
-        }
-        drop(key);
     }
 
-    private void drop(long key) {
-        this.windows.computeIfPresent(key, (k, w) -> (--w.holds == 0) ? null : w);
+    /** Windows in the map, for tests: those with bytes in flight or senders waiting. */
+    int size() {
+        return this.windows.size();
     }
 }

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.relay.MessageOrigin;
-import io.switchboard.relay.OfferResult;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -132,14 +131,14 @@ class NodeLinkTest {
     /** Sends {@code text} from client 1 to client 2 of node b as the router does: room first. */
     private boolean send(String text, long seq) {
         byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        long window = SenderWindows.key(1, 2);
-        assertThat(this.windows.acquire(window, payload.length, 0)).isEqualTo(OfferResult.QUEUED);
+        SenderWindows.Window window = this.windows.acquire(SenderWindows.key(1, 2), payload.length, 0);
+        assertThat(window).isNotNull();
         return this.link.send(1, 2, payload, 0, payload.length, this.origin, seq, window, payload.length);
     }
 
     private boolean windowIsEmpty() {
-        long window = SenderWindows.key(1, 2);
-        if (this.windows.acquire(window, MAX_WINDOW, 0) != OfferResult.QUEUED) {
+        SenderWindows.Window window = this.windows.acquire(SenderWindows.key(1, 2), MAX_WINDOW, 0);
+        if (window == null) {
             return false;
         }
         this.windows.release(window, MAX_WINDOW);
@@ -251,7 +250,8 @@ class NodeLinkTest {
         assertThat(windowIsEmpty()).isTrue();
 
         byte[] payload = { 1 };
-        assertThat(this.link.send(1, 2, payload, 0, 1, this.origin, 2, SenderWindows.key(1, 2), 1)).isFalse();
+        SenderWindows.Window window = this.windows.acquire(SenderWindows.key(1, 2), 1, 0);
+        assertThat(this.link.send(1, 2, payload, 0, 1, this.origin, 2, window, 1)).isFalse();
         assertThat(this.link.ask(ClusterCodec.LIST, new byte[0])).isCompletedWithValue(null);
         assertThat(this.link.disconnect(3)).isFalse();
         this.link.outcome(101, ClusterCodec.STATUS_WRITTEN);
@@ -294,9 +294,12 @@ class NodeLinkTest {
                 threads.submit(() -> {
                     for (int i = 0; i < perSender; i++) {
                         long seq = (long) sender * perSender + i;
-                        roomy.acquire(SenderWindows.key(sender, 2), 1, 0);
-                        if (raced.send(sender, 2, new byte[] { 1 }, 0, 1, this.origin, seq, SenderWindows.key(sender, 2), 1)) {
+                        SenderWindows.Window window = roomy.acquire(SenderWindows.key(sender, 2), 1, 0);
+                        if (raced.send(sender, 2, new byte[] { 1 }, 0, 1, this.origin, seq, window, 1)) {
                             accepted.put(seq, true);
+                        }
+                        else {
+                            roomy.release(window, 1);
                         }
                         if (sender == 0 && i == perSender / 2) {
                             raced.retire();
@@ -313,5 +316,6 @@ class NodeLinkTest {
         }
         assertThat(this.origin.bySeq.keySet()).isEqualTo(accepted.keySet());
         assertThat(raced.pendingCount()).isZero();
+        assertThat(roomy.size()).as("every window given back").isZero();
     }
 }
