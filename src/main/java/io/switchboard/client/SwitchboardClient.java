@@ -373,10 +373,12 @@ public final class SwitchboardClient implements AutoCloseable {
     }
 
     /** Reads frames until the connection ends, then tells the listener why. */
-    private void readLoop(FrameDecoder decoder, FrameListener listener) {
+    private void readLoop(ServerFrameReader reader, FrameListener listener) {
         IOException cause = null;
         try {
-            decoder.run(listener);
+            while (true) {
+                reader.readFrames(listener);
+            }
         }
         catch (IOException ex) {
             cause = ex;
@@ -500,12 +502,12 @@ public final class SwitchboardClient implements AutoCloseable {
                     socket.getOutputStream().write(Hello.frame(this.tokens.get()));
                 }
                 InputStream in = socket.getInputStream();
-                FrameDecoder decoder = new FrameDecoder(in);
+                ServerFrameReader frames = new ServerFrameReader(in);
                 long id;
                 try {
-                    id = decoder.readGreeting();
+                    id = frames.readGreeting();
                     if (id == 0) {
-                        throw new NotAdmittedException(this.host + ":" + this.port, decoder.readRefusal());
+                        throw new NotAdmittedException(this.host + ":" + this.port, frames.readRefusal());
                     }
                 }
                 catch (EOFException ex) {
@@ -523,7 +525,7 @@ public final class SwitchboardClient implements AutoCloseable {
                 SwitchboardClient client = new SwitchboardClient(socket, transport, id, queue);
                 FrameListener sink = (this.frameListener != null) ? this.frameListener
                         : new IncomingAdapter(client, this.listener);
-                Thread reader = this.readerThreads.newThread(() -> client.readLoop(decoder, sink));
+                Thread reader = this.readerThreads.newThread(() -> client.readLoop(frames, sink));
                 reader.setName("switchboard-client-" + id);
                 reader.start();
                 return client;

@@ -10,28 +10,28 @@ import java.util.Deque;
  * a read returns at most the rest of the current chunk, and {@link #available()} counts only
  * that. A chunk marked poisoned fails any read of it, to show that a reader never asked for it.
  */
-final class ChunkedInputStream extends InputStream {
+public final class ChunkedInputStream extends InputStream {
 
     private final Deque<byte[]> chunks = new ArrayDeque<>();
     private final Deque<Boolean> poisoned = new ArrayDeque<>();
     private byte[] current = new byte[0];
     private int pos;
 
-    ChunkedInputStream add(byte[] chunk) {
+    public ChunkedInputStream add(byte[] chunk) {
         this.chunks.add(chunk);
         this.poisoned.add(false);
         return this;
     }
 
     /** A chunk that must never be read. */
-    ChunkedInputStream poison(byte[] chunk) {
+    public ChunkedInputStream poison(byte[] chunk) {
         this.chunks.add(chunk);
         this.poisoned.add(true);
         return this;
     }
 
     /** The bytes cut at the given offsets, in order. */
-    static ChunkedInputStream split(byte[] bytes, int... cuts) {
+    public static ChunkedInputStream split(byte[] bytes, int... cuts) {
         ChunkedInputStream in = new ChunkedInputStream();
         int from = 0;
         for (int cut : cuts) {
@@ -41,7 +41,7 @@ final class ChunkedInputStream extends InputStream {
         return in.add(Arrays.copyOfRange(bytes, from, bytes.length));
     }
 
-    static ChunkedInputStream oneByteAtATime(byte[] bytes) {
+    public static ChunkedInputStream oneByteAtATime(byte[] bytes) {
         ChunkedInputStream in = new ChunkedInputStream();
         for (byte b : bytes) {
             in.add(new byte[] { b });

@@ -1,6 +1,5 @@
 package io.switchboard.client.bench;
 
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +22,7 @@ import org.jspecify.annotations.Nullable;
 import io.switchboard.client.Hello;
 import io.switchboard.client.ClientTls;
 import io.switchboard.client.HostPort;
+import io.switchboard.client.ServerFrameReader;
 import io.switchboard.client.SwitchboardClient;
 
 /**
@@ -321,7 +321,9 @@ final class BenchRun {
                 if (token != null) {
                     socket.getOutputStream().write(Hello.frame(token));
                 }
-                long id = Integer.toUnsignedLong(new DataInputStream(socket.getInputStream()).readInt());
+                // The reader may read past the greeting; nothing is sent to a client before
+                // others know its ID, so drain() still counts every byte sent to it.
+                long id = new ServerFrameReader(socket.getInputStream()).readGreeting();
                 if (id == 0) {
                     throw new IOException("the server did not admit the slow client: its token was refused");
                 }

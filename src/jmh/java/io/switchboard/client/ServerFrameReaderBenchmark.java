@@ -1,4 +1,4 @@
-package io.switchboard.protocol;
+package io.switchboard.client;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,11 +17,15 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 
 import io.switchboard.benchmark.FrameShape;
+import io.switchboard.protocol.Wire;
 
 /**
- * The client's decoder: {@code frames} DELIVER frames read with {@link ServerFrameReader#read},
- * from an in-memory stream that repeats them for ever, so the reader and its buffer are made
- * once, as on a real connection.
+ * The client's reader: {@code frames} DELIVER frames handed over by
+ * {@link ServerFrameReader#readFrames} to a listener that consumes each payload's slice (as
+ * bench's does, with no copy), from an in-memory stream that repeats them for ever, so the
+ * reader and its buffer are made once, as on a real connection. A call reads whatever one read
+ * brings, so an operation takes frames until it has {@code frames} and carries the surplus over
+ * to the next.
  */
 @State(Scope.Thread)
 // A fixed heap, touched up front: a growing heap faults in fresh pages while it is measured,
@@ -36,6 +40,21 @@ public class ServerFrameReaderBenchmark {
 
     private int frames;
     private ServerFrameReader reader;
+    /** Frames still to take in this operation: below 0 when a read brought more. */
+    private long owed;
+    private Blackhole sink;
+    private final FrameListener consumer = new FrameListener() {
+        @Override
+        public void onDeliver(long src, byte[] buffer, int offset, int length) {
+            ServerFrameReaderBenchmark.this.sink.consume(buffer[offset + length - 1]);
+            ServerFrameReaderBenchmark.this.owed--;
+        }
+
+        @Override
+        public void onSendError(SendError error) {
+            throw new IllegalStateException("an ERROR in a stream of DELIVERs: " + error);
+        }
+    };
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -47,17 +66,30 @@ public class ServerFrameReaderBenchmark {
         }
         this.frames = shape.frames();
         this.reader = new ServerFrameReader(new LoopingInputStream(stream));
-        for (int i = 0; i < this.frames; i++) {
-            if (!(this.reader.read() instanceof ServerFrame.Deliver deliver) || deliver.payload().length != shape.payloadBytes()) {
-                throw new IllegalStateException("not the DELIVER frames of " + this.shape);
+        long[] taken = new long[1];
+        this.reader.readFrames(new FrameListener() {
+            @Override
+            public void onDeliver(long src, byte[] buffer, int offset, int length) {
+                if (src != 1 || length != shape.payloadBytes()) {
+                    throw new IllegalStateException("not the DELIVER frames of " + ServerFrameReaderBenchmark.this.shape);
+                }
+                taken[0]++;
             }
-        }
+
+            @Override
+            public void onSendError(SendError error) {
+                throw new IllegalStateException("not the DELIVER frames of " + ServerFrameReaderBenchmark.this.shape);
+            }
+        });
+        this.owed = -taken[0];
     }
 
     @Benchmark
     public void read(Blackhole bh) throws IOException {
-        for (int i = 0; i < this.frames; i++) {
-            bh.consume(this.reader.read());
+        this.sink = bh;
+        this.owed += this.frames;
+        while (this.owed > 0) {
+            this.reader.readFrames(this.consumer);
         }
     }
 

@@ -5,16 +5,17 @@ import java.io.IOException;
 import java.io.InputStream;
 
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrameReader.ProtocolException;
 import io.switchboard.protocol.Wire;
 
 /**
- * Parses the server's byte stream in the chunks that reads bring, handing each complete frame
- * to a listener as a slice of one buffer: no copy and no object per DELIVER, which a load tool
- * receiving millions of messages a second needs ({@code protocol.ServerFrameReader} allocates a
- * frame per message). One thread uses it.
+ * Reads what a server writes to a client (PROTOCOL.md): the greeting, then DELIVER and ERROR
+ * frames. It parses the byte stream in the chunks that reads bring and hands each complete frame
+ * to a {@link FrameListener} as a slice of one buffer: no copy and no object per DELIVER, which
+ * a load tool receiving millions of messages a second needs. {@link SwitchboardClient}, the
+ * command line, {@code bench} and the tests all read with it. Not thread-safe: one thread reads a
+ * connection.
  */
-final class FrameDecoder {
+public final class ServerFrameReader {
 
     private static final int INITIAL_BUFFER_BYTES = 64 * 1024;
 
@@ -25,9 +26,27 @@ final class FrameDecoder {
     private byte[] buf = new byte[INITIAL_BUFFER_BYTES];
     private int start;
     private int end;
+    /** How many bytes from {@code start} the next frame needs, as far as it is known. */
+    private int need = 1;
 
-    FrameDecoder(InputStream in) {
+    /**
+     * @param in the connection's input; the reader reads ahead of the frame it hands over, so
+     *        nothing else may read from it
+     */
+    public ServerFrameReader(InputStream in) {
         this.in = in;
+    }
+
+    /**
+     * Reads the greeting: this client's ID, as an unsigned value; 0 when a server in token mode
+     * did not admit it ({@link #readRefusal} then reads why).
+     * @throws EOFException when the server closed the connection without one
+     */
+    public long readGreeting() throws IOException {
+        fill(Wire.GREETING_BYTES);
+        long id = Wire.getUnsignedInt(this.buf, this.start);
+        this.start += Wire.GREETING_BYTES;
+        return id;
     }
 
     /**
@@ -35,7 +54,7 @@ final class FrameDecoder {
      * @return its code: AUTH_FAILED, from a server that keeps to the protocol
      * @throws EOFException when the server closed without it
      */
-    ErrorCode readRefusal() throws IOException {
+    public ErrorCode readRefusal() throws IOException {
         fill(Wire.ERROR_FRAME_BYTES);
         if (this.buf[this.start] != Wire.TYPE_ERROR) {
             throw new ProtocolException("greeting 0, then a frame of type " + this.buf[this.start] + " rather than an ERROR");
@@ -49,30 +68,27 @@ final class FrameDecoder {
         return code;
     }
 
-    /** Reads the greeting: this client's ID, as an unsigned value. */
-    long readGreeting() throws IOException {
-        fill(Wire.GREETING_BYTES);
-        long id = Wire.getUnsignedInt(this.buf, this.start);
-        this.start += Wire.GREETING_BYTES;
-        return id;
-    }
-
     /**
-     * Hands frames to {@code listener} until the stream ends.
+     * Hands {@code listener} every complete frame that has arrived, reading first (blocking)
+     * until there is at least one, then calls {@link FrameListener#onReadComplete}. Frames come
+     * in the order the server wrote them; a caller that wants them all calls this in a loop.
+     * {@link FrameListener#onClosed} is the caller's to call.
      * @throws EOFException when the server closes the connection (between frames or inside one)
-     * @throws ProtocolException when the server writes something protocol version 1 does not define
+     * @throws ProtocolException when the server writes something protocol version 1 does not
+     *         define; the frames before it have been handed over
      */
-    void run(FrameListener listener) throws IOException {
-        while (true) {
-            int frameBytes = parse(listener);
-            listener.onReadComplete();
-            if (this.start == this.end) {
-                this.start = 0;
-                this.end = 0;
-            }
-            // The buffer holds at most part of one frame now: read more, making room for it.
-            fill(frameBytes);
+    public void readFrames(FrameListener listener) throws IOException {
+        int handedFrom;
+        do {
+            fill(this.need);
+            handedFrom = this.start;
+            this.need = parse(listener);
+        } while (this.start == handedFrom);
+        if (this.start == this.end) {
+            this.start = 0;
+            this.end = 0;
         }
+        listener.onReadComplete();
     }
 
     /**
@@ -142,6 +158,16 @@ final class FrameDecoder {
                         : "server closed the connection inside a frame");
             }
             this.end += n;
+        }
+    }
+
+    /** The server wrote bytes that protocol version 1 does not define. */
+    public static final class ProtocolException extends IOException {
+
+        private static final long serialVersionUID = 1L;
+
+        public ProtocolException(String message) {
+            super(message);
         }
     }
 }
