@@ -18,10 +18,10 @@ import picocli.CommandLine;
 
 import org.springframework.boot.json.JsonParserFactory;
 
-import io.switchboard.client.Commands;
-import io.switchboard.client.HostPort;
-import io.switchboard.client.TokenCommand;
-import io.switchboard.client.bench.BenchCommand;
+import io.switchboard.Commands;
+import io.switchboard.cli.HostPort;
+import io.switchboard.cli.TokenCommand;
+import io.switchboard.cli.bench.BenchCommand;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
