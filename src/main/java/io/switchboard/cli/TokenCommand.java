@@ -19,8 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import io.switchboard.auth.ConnectToken;
 import io.switchboard.client.Durations;
-import io.switchboard.protocol.ConnectToken;
+import io.switchboard.protocol.Wire;
 
 /**
  * {@code token}: mints a connect token offline, HS256 with the server's secret, as the admin
@@ -84,7 +85,7 @@ public final class TokenCommand implements Callable<Integer> {
         }
         if (this.stableId != null && this.stableId < 1) {
             // 0 would mean "no sid" to the token; asked for, it is out of range.
-            throw usage("--sid must be from 1 to " + ConnectToken.MAX_STABLE_ID);
+            throw usage("--sid must be from 1 to " + Wire.MAX_STABLE_ID);
         }
         long sid = (this.stableId == null) ? 0 : this.stableId;
         long[] send = (this.sendTo == null) ? null : this.sendTo.stream().mapToLong(Long::longValue).toArray();
@@ -99,8 +100,8 @@ public final class TokenCommand implements Callable<Integer> {
             throw usage("--" + ex.getMessage());
         }
         String compact = token.signHs256(secret);
-        if (compact.length() > ConnectToken.MAX_BYTES) {
-            throw usage("the token would be " + compact.length() + " bytes, over the " + ConnectToken.MAX_BYTES
+        if (compact.length() > Wire.MAX_TOKEN_BYTES) {
+            throw usage("the token would be " + compact.length() + " bytes, over the " + Wire.MAX_TOKEN_BYTES
                     + " a HELLO carries: name fewer IDs in --send");
         }
         this.out.println(compact);

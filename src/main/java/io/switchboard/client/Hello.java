@@ -2,7 +2,6 @@ package io.switchboard.client;
 
 import java.nio.charset.StandardCharsets;
 
-import io.switchboard.protocol.ConnectToken;
 import io.switchboard.protocol.Wire;
 
 /** The HELLO of token mode (PROTOCOL.md section 8): a SEND to 0 whose payload is the token. */
@@ -13,12 +12,12 @@ public final class Hello {
 
     /**
      * @param token a JWT in compact form
-     * @throws IllegalArgumentException when it is over {@value ConnectToken#MAX_BYTES} bytes in UTF-8
+     * @throws IllegalArgumentException when it is over {@value Wire#MAX_TOKEN_BYTES} bytes in UTF-8
      */
     public static byte[] frame(String token) {
         byte[] bytes = token.strip().getBytes(StandardCharsets.UTF_8);
-        if (bytes.length > ConnectToken.MAX_BYTES) {
-            throw new IllegalArgumentException("a connect token is at most " + ConnectToken.MAX_BYTES + " bytes, this one "
+        if (bytes.length > Wire.MAX_TOKEN_BYTES) {
+            throw new IllegalArgumentException("a connect token is at most " + Wire.MAX_TOKEN_BYTES + " bytes, this one "
                     + bytes.length);
         }
         byte[] frame = new byte[Wire.SEND_HEADER_BYTES + bytes.length];

@@ -25,6 +25,15 @@ public final class Wire {
     /** The source of a message sent by the operator, never a client. */
     public static final int OPERATOR_ID = 0;
 
+    /**
+     * The last ID a connect token's {@code sid} may name (PROTOCOL.md section 8); in token mode
+     * the server assigns the IDs above it.
+     */
+    public static final long MAX_STABLE_ID = 2147483647L;
+
+    /** The longest connect token a HELLO may carry, in bytes of UTF-8. */
+    public static final int MAX_TOKEN_BYTES = 8192;
+
     private Wire() {
     }
 

@@ -1,4 +1,4 @@
-package io.switchboard.protocol;
+package io.switchboard.auth;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -15,13 +15,15 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import org.jspecify.annotations.Nullable;
 
+import io.switchboard.protocol.Wire;
+
 /**
  * The claims of a connect token (PROTOCOL.md section 8), and its HS256 signature with the
  * server's secret. Minting is Nimbus JOSE's, shared by the admin API's {@code POST /api/tokens}
  * and the {@code token} command, which mints offline; checking is the server's.
  *
  * @param subject {@code sub}, or null
- * @param stableId {@code sid}, 1 to {@value #MAX_STABLE_ID}; 0 for none (the server assigns one)
+ * @param stableId {@code sid}, 1 to {@value Wire#MAX_STABLE_ID}; 0 for none (the server assigns one)
  * @param sendTo {@code send}, the only IDs the client may send to; null for any
  * @param expiresAt {@code exp}, required
  * @param issuer {@code iss}, or null
@@ -29,12 +31,6 @@ import org.jspecify.annotations.Nullable;
  */
 public record ConnectToken(@Nullable String subject, long stableId, long @Nullable [] sendTo, Instant expiresAt,
         @Nullable String issuer, @Nullable String audience) {
-
-    /** The last stable ID a token may name; the server assigns IDs above it in token mode. */
-    public static final long MAX_STABLE_ID = 2147483647L;
-
-    /** The longest token a HELLO may carry, in bytes of UTF-8. */
-    public static final int MAX_BYTES = 8192;
 
     /** The shortest HMAC secret, in bytes: HS256's own size. */
     public static final int MIN_SECRET_BYTES = 32;
@@ -56,8 +52,8 @@ public record ConnectToken(@Nullable String subject, long stableId, long @Nullab
     }
 
     public ConnectToken {
-        if (stableId < 0 || stableId > MAX_STABLE_ID) {
-            throw new IllegalArgumentException("sid must be from 1 to " + MAX_STABLE_ID);
+        if (stableId < 0 || stableId > Wire.MAX_STABLE_ID) {
+            throw new IllegalArgumentException("sid must be from 1 to " + Wire.MAX_STABLE_ID);
         }
         if (sendTo != null) {
             sendTo = sendTo.clone();
