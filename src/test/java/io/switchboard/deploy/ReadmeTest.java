@@ -54,6 +54,15 @@ class ReadmeTest {
         assertThat(found).as("secretKeyRef snippets in the README").isPositive();
     }
 
+    /** `./mvnw spring-boot:run` fails in the two-module build: the README names the profile that runs the server. */
+    @Test
+    void runsTheServerWithTheProfileTheBuildHas() {
+        assertThat(this.readme).contains("./mvnw -Prun").doesNotContain("spring-boot:run");
+        for (String pom : List.of("pom.xml", ProjectFiles.SERVER_POM)) {
+            assertThat(String.join("\n", ProjectFiles.lines(pom))).as(pom).contains("<id>run</id>");
+        }
+    }
+
     @Test
     void namesEveryPrerequisite() {
         assertThat(this.readme).contains("A Java " + ProjectFiles.javaVersion() + " for `java -jar target/switchboard.jar`")
