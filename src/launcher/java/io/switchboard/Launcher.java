@@ -6,7 +6,7 @@ import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
 
 /**
- * The jar's start class. It is compiled for Java 8 (src/launcher, see pom.xml), so that a
+ * The jar's start class. It is compiled for Java 8 (src/launcher, see server.pom.xml), so that a
  * {@code java} older than the build's can load it and say so in words, where loading the
  * application itself fails with a bare {@code UnsupportedClassVersionError}. The Java the
  * application needs is read from its own class file, so it cannot drift from the build.

@@ -3,7 +3,7 @@ package io.switchboard;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
-import io.switchboard.client.Commands;
+import io.switchboard.Commands;
 
 @SpringBootApplication
 public class SwitchboardApplication {

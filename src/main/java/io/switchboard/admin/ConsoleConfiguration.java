@@ -37,7 +37,7 @@ class ConsoleConfiguration implements WebMvcConfigurer {
 
     @Override
     public void addResourceHandlers(ResourceHandlerRegistry registry) {
-        // The jar's only WebJars are the console's three (pom.xml).
+        // The jar's only WebJars are the console's three (server.pom.xml).
         registry.addResourceHandler("/webjars/**")
                 .addResourceLocations("classpath:/META-INF/resources/webjars/")
                 .setCacheControl(CacheControl.noCache())

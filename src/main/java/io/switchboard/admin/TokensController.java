@@ -18,8 +18,8 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
+import io.switchboard.auth.ConnectToken;
 import io.switchboard.auth.TokenMinter;
-import io.switchboard.protocol.ConnectToken;
 import io.switchboard.protocol.Wire;
 
 /**
@@ -70,16 +70,16 @@ class TokensController {
             }
             switch (name) {
                 case "sub" -> sub = text(value, "sub must be a string");
-                case "sid" -> sid = id(value, ConnectToken.MAX_STABLE_ID, "sid must be a whole number from 1 to "
-                        + ConnectToken.MAX_STABLE_ID);
+                case "sid" -> sid = id(value, Wire.MAX_STABLE_ID, "sid must be a whole number from 1 to "
+                        + Wire.MAX_STABLE_ID);
                 case "send" -> send = ids(value);
                 default -> ttl = ttl(value);
             }
         }
         TokenMinter.Minted minted = this.minter.mint(sub, sid, send, ttl);
-        if (minted.token().length() > ConnectToken.MAX_BYTES) {
+        if (minted.token().length() > Wire.MAX_TOKEN_BYTES) {
             throw badRequest("The token would be " + minted.token().length() + " bytes, over the "
-                    + ConnectToken.MAX_BYTES + " a HELLO may carry: name fewer IDs in send");
+                    + Wire.MAX_TOKEN_BYTES + " a HELLO may carry: name fewer IDs in send");
         }
         return new MintedToken(minted.token(), minted.expiresAt().toString());
     }

@@ -10,7 +10,6 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.convert.DurationUnit;
 
-import io.switchboard.protocol.ConnectToken;
 
 /**
  * Connect tokens, {@code switchboard.auth.*} (PROTOCOL.md sections 6 and 8).

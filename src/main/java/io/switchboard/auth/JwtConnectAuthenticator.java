@@ -20,7 +20,6 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.JwtValidationException;
 
-import io.switchboard.protocol.ConnectToken;
 import io.switchboard.protocol.Wire;
 import io.switchboard.relay.ClientIdentity;
 import io.switchboard.relay.ConnectAuthenticator;
@@ -122,8 +121,8 @@ final class JwtConnectAuthenticator implements ConnectAuthenticator {
         Object sidClaim = claims.get("sid");
         if (sidClaim != null) {
             Long value = integral(sidClaim);
-            if (value == null || value < 1 || value > ConnectToken.MAX_STABLE_ID) {
-                throw new Refusal(Failure.CLAIM, "sid is not a number from 1 to " + ConnectToken.MAX_STABLE_ID);
+            if (value == null || value < 1 || value > Wire.MAX_STABLE_ID) {
+                throw new Refusal(Failure.CLAIM, "sid is not a number from 1 to " + Wire.MAX_STABLE_ID);
             }
             sid = value.intValue();
         }

@@ -6,7 +6,6 @@ import java.time.Instant;
 
 import org.jspecify.annotations.Nullable;
 
-import io.switchboard.protocol.ConnectToken;
 
 /**
  * Mints connect tokens with {@code switchboard.auth.jwt.secret} (HS256), carrying the

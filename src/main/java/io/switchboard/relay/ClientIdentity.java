@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 import org.jspecify.annotations.Nullable;
 
-import io.switchboard.protocol.ConnectToken;
+import io.switchboard.protocol.Wire;
 
 /**
  * Who an admitted client is: its stable ID if its token names one, its subject, and whom it may
@@ -20,7 +20,7 @@ public record ClientIdentity(int stableId, @Nullable String subject, int @Nullab
 
     public ClientIdentity {
         if (stableId < 0) {
-            throw new IllegalArgumentException("a stable ID is from 1 to " + ConnectToken.MAX_STABLE_ID);
+            throw new IllegalArgumentException("a stable ID is from 1 to " + Wire.MAX_STABLE_ID);
         }
         if (sendTo != null) {
             sendTo = Arrays.stream(sendTo).sorted().distinct().toArray();

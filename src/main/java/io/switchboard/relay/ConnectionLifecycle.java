@@ -15,7 +15,6 @@ import org.springframework.integration.ip.tcp.connection.TcpConnectionCloseEvent
 import org.springframework.integration.ip.tcp.connection.TcpConnectionOpenEvent;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionServerListeningEvent;
 
-import io.switchboard.protocol.ConnectToken;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SendBatch;
 import io.switchboard.protocol.Wire;
@@ -101,7 +100,7 @@ public final class ConnectionLifecycle {
             return;
         }
         // The HELLO alone, under its own limit; the frames after it wait in the reader's buffer.
-        connection.reader().limitNextFrame(ConnectToken.MAX_BYTES);
+        connection.reader().limitNextFrame(Wire.MAX_TOKEN_BYTES);
         connection.arrival().awaitHello(this::hello);
         connection.arrival().helloDeadline(
                 this.deadlines.schedule(() -> helloTimedOut(connection), this.authenticator.helloTimeout()));

@@ -2,7 +2,6 @@ package io.switchboard.relay;
 
 import java.util.random.RandomGenerator;
 
-import io.switchboard.protocol.ConnectToken;
 import io.switchboard.protocol.Wire;
 
 /**
@@ -24,7 +23,7 @@ public record IdScheme(long min, long max, IdStrategy strategy) {
 
     /** The scheme of a node: every ID, or the assigned range in token mode. */
     public static IdScheme of(IdStrategy strategy, boolean tokenMode) {
-        return new IdScheme(tokenMode ? ConnectToken.MAX_STABLE_ID + 1 : 1, Wire.MAX_ID, strategy);
+        return new IdScheme(tokenMode ? Wire.MAX_STABLE_ID + 1 : 1, Wire.MAX_ID, strategy);
     }
 
     /** How many IDs the range holds. */

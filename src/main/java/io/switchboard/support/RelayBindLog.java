@@ -1,10 +1,13 @@
 package io.switchboard.support;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import org.springframework.boot.context.event.ApplicationPreparedEvent;
 import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggerConfiguration;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.ContextRefreshedEvent;
 import org.springframework.context.event.GenericApplicationListener;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionServerListeningEvent;
 
@@ -12,8 +15,10 @@ import org.springframework.integration.ip.tcp.connection.TcpConnectionServerList
  * Keeps the relay's bind failure to one report. Spring Integration's connection factory logs a
  * failed bind as an ERROR with its stack trace, on its accept thread, before the start fails
  * and {@link RelayPortFailureAnalyzer} reports the same in one paragraph. So the factory's
- * logger is silent until the relay listens, and gets its configured level back then: errors
- * after that (a failed accept) are logged as before. Registered in
+ * logger is silent until the relay listens and the context has started it, and gets its
+ * configured level back then: errors after that (a failed accept) are logged as before. Both,
+ * because the accept thread may announce that it listens before the start, on the main thread,
+ * logs its one "started" line (500 characters of bean description) at INFO. Registered in
  * {@code META-INF/spring.factories}.
  */
 public final class RelayBindLog implements ApplicationListener<ApplicationPreparedEvent> {
@@ -26,7 +31,15 @@ public final class RelayBindLog implements ApplicationListener<ApplicationPrepar
         LoggerConfiguration configuration = logging.getLoggerConfiguration(FACTORY_LOGGER);
         LogLevel configured = (configuration != null) ? configuration.getConfiguredLevel() : null;
         logging.setLogLevel(FACTORY_LOGGER, LogLevel.OFF);
+        AtomicInteger awaited = new AtomicInteger(2);
+        Runnable restore = () -> {
+            if (awaited.decrementAndGet() == 0) {
+                logging.setLogLevel(FACTORY_LOGGER, configured);
+            }
+        };
         event.getApplicationContext().addApplicationListener(GenericApplicationListener.forEventType(
-                TcpConnectionServerListeningEvent.class, (listening) -> logging.setLogLevel(FACTORY_LOGGER, configured)));
+                TcpConnectionServerListeningEvent.class, (listening) -> restore.run()));
+        event.getApplicationContext().addApplicationListener(GenericApplicationListener.forEventType(
+                ContextRefreshedEvent.class, (refreshed) -> restore.run()));
     }
 }

@@ -20,8 +20,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrame;
 import io.switchboard.relay.ClientRegistry;
 import io.switchboard.relay.RelayEndpoint;
 import io.switchboard.support.TestClient;
@@ -245,7 +246,7 @@ class AdminApiTest {
         assertThat(response.status()).as(response.toString()).isEqualTo(200);
         assertThat(response.contentType()).startsWith("application/json");
         assertThat(response.json().get("delivered").asBoolean()).isTrue();
-        ServerFrame.Deliver deliver = client.readDeliver();
+        Message deliver = client.readDeliver();
         assertThat(deliver.src()).isZero();
         assertThat(deliver.payload()).isEqualTo(payload);
     }
@@ -310,7 +311,7 @@ class AdminApiTest {
             assertThat(response.json().get("recipients").asInt()).isEqualTo(3);
             assertThat(response.json().properties()).extracting(Map.Entry::getKey).containsExactly("recipients");
             for (TestClient client : List.of(a, b, c)) {
-                ServerFrame.Deliver deliver = client.readDeliver();
+                Message deliver = client.readDeliver();
                 assertThat(deliver.src()).isZero();
                 assertThat(deliver.payload()).isEqualTo(payload);
             }
@@ -329,7 +330,7 @@ class AdminApiTest {
             long lost = a.send(-1, "lost".getBytes(StandardCharsets.US_ASCII));
             assertThat(b.readDeliver().payload()).containsExactly('a', 'b', 'c');
             assertThat(b.readDeliver().payload()).containsExactly('h', 'e', 'l', 'l', 'o');
-            assertThat(a.readError()).isEqualTo(new ServerFrame.Error(ErrorCode.UNKNOWN_DESTINATION, -1, lost));
+            assertThat(a.readError()).isEqualTo(new SendError(ErrorCode.UNKNOWN_DESTINATION, 4_294_967_295L, lost));
             assertThat(this.admin.post(path(b) + "/messages", "xy".getBytes(StandardCharsets.US_ASCII), "text/plain")
                     .status()).isEqualTo(200);
             assertThat(b.readDeliver().payload()).containsExactly('x', 'y');

@@ -22,7 +22,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import io.switchboard.protocol.ServerFrame;
+import io.switchboard.client.Message;
 import io.switchboard.relay.ClientRegistry;
 import io.switchboard.relay.RelayEndpoint;
 import io.switchboard.support.TestClient;
@@ -170,8 +170,8 @@ class ConsoleBrowserTest {
             this.browser.driver.findElement(By.id("send-body")).sendKeys(message);
             this.browser.driver.findElement(By.cssSelector("#send + form button, form[hx-post$='/messages'] button")).click();
             this.browser.waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("send-result"), "delivered"));
-            ServerFrame.Deliver deliver = client.readDeliver();
-            assertThat(deliver.srcId()).isZero();
+            Message deliver = client.readDeliver();
+            assertThat(deliver.src()).isZero();
             assertThat(deliver.payload()).isEqualTo(message.getBytes(StandardCharsets.UTF_8));
 
             WebElement body = this.browser.driver.findElement(By.id("send-body"));

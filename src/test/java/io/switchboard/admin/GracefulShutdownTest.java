@@ -25,8 +25,10 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.switchboard.SwitchboardApplication;
+import io.switchboard.client.Incoming;
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrame;
 import io.switchboard.protocol.Wire;
 import io.switchboard.relay.RelayEndpoint;
 import io.switchboard.support.TestClient;
@@ -151,13 +153,13 @@ class GracefulShutdownTest {
         from.send(from.id(), marker);
         Set<Long> busy = new TreeSet<>();
         while (true) {
-            ServerFrame frame = from.read();
-            if (frame instanceof ServerFrame.Error error) {
+            Incoming frame = from.read();
+            if (frame instanceof SendError error) {
                 assertThat(error.code()).isEqualTo(ErrorCode.DESTINATION_BUSY);
                 busy.add(error.seq());
             }
             else {
-                assertThat(((ServerFrame.Deliver) frame).payload()).isEqualTo(marker);
+                assertThat(((Message) frame).payload()).isEqualTo(marker);
                 return busy;
             }
         }
@@ -167,14 +169,14 @@ class GracefulShutdownTest {
     private static List<Long> readUntilEnd(TestClient client, int src) throws IOException {
         List<Long> seqs = new ArrayList<>();
         while (true) {
-            ServerFrame frame;
+            Incoming frame;
             try {
                 frame = client.read();
             }
             catch (EOFException ex) {
                 return seqs;
             }
-            ServerFrame.Deliver deliver = (ServerFrame.Deliver) frame;
+            Message deliver = (Message) frame;
             assertThat(deliver.src()).isEqualTo(src);
             assertThat(deliver.payload()).hasSize(SIZE);
             seqs.add(Wire.getLong(deliver.payload(), 0));

@@ -10,7 +10,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import io.switchboard.protocol.ServerFrame;
+import io.switchboard.client.Message;
 import io.switchboard.relay.ClientRegistry;
 import io.switchboard.relay.RelayEndpoint;
 import io.switchboard.support.TestClient;
@@ -70,7 +70,7 @@ class OperatorSendUnderPauseTest {
                     "/api/clients/" + Integer.toUnsignedLong(slow.id()) + "/messages", payload,
                     "application/octet-stream");
             // The client reads at last: the broadcast chunks, then the operator's message.
-            ServerFrame.Deliver deliver;
+            Message deliver;
             do {
                 deliver = slow.readDeliver();
             }

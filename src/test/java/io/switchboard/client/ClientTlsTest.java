@@ -21,7 +21,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import io.switchboard.client.bench.BenchCommandTest;
+import io.switchboard.cli.ChatCommandTest;
+import io.switchboard.cli.bench.BenchCommandTest;
 import io.switchboard.relay.ClientRegistry;
 import io.switchboard.relay.RelayEndpoint;
 import io.switchboard.support.TestCa;

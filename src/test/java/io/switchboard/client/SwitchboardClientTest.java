@@ -1,6 +1,5 @@
 package io.switchboard.client;
 
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -105,8 +104,8 @@ class SwitchboardClientTest {
             neverReads.setReceiveBufferSize(4096);
             neverReads.connect(new InetSocketAddress("127.0.0.1", port()), 5000);
             neverReads.setSoTimeout((int) TIMEOUT.toMillis());
-            int neverReadsId = new DataInputStream(neverReads.getInputStream()).readInt();
-            long dest = Integer.toUnsignedLong(neverReadsId);
+            long dest = new ServerFrameReader(neverReads.getInputStream()).readGreeting();
+            int neverReadsId = Wire.toId(dest);
             ClientSession target = this.registry.get(neverReadsId);
             ClientSession source = this.registry.get((int) sender.id());
             byte[] chunk = new byte[16 * 1024];

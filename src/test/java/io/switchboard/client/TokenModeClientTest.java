@@ -18,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
+import io.switchboard.cli.ChatCommandTest;
+import io.switchboard.cli.TokenCommandTest;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.relay.ClientRegistry;
 import io.switchboard.relay.RelayEndpoint;

@@ -26,10 +26,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 import io.switchboard.admin.AdminHttp;
 import io.switchboard.admin.ConsoleBrowser;
 import io.switchboard.admin.QueueFiller;
+import io.switchboard.client.Message;
 import io.switchboard.cluster.ClusterDirectory.NodeLoad;
 import io.switchboard.cluster.ClusterDirectory.NodeState;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrame;
 import io.switchboard.relay.ClientRegistry;
 import io.switchboard.support.TestClient;
 
@@ -330,7 +330,7 @@ class ClusterAdminApiTest {
         assertThat(response.status()).as(response.toString()).isEqualTo(200);
         assertThat(response.contentType()).startsWith("application/json");
         assertThat(response.json().get("delivered").asBoolean()).isTrue();
-        ServerFrame.Deliver deliver = client.readDeliver();
+        Message deliver = client.readDeliver();
         assertThat(deliver.src()).isZero();
         assertThat(deliver.payload()).isEqualTo(payload);
     }
@@ -378,7 +378,7 @@ class ClusterAdminApiTest {
             assertThat(response.json().properties()).extracting(Map.Entry::getKey).containsExactly("recipients");
             assertThat(response.json().get("recipients").asInt()).isEqualTo(4);
             for (TestClient client : List.of(onA, onB, onC1, onC2)) {
-                ServerFrame.Deliver deliver = client.readDeliver();
+                Message deliver = client.readDeliver();
                 assertThat(deliver.src()).isZero();
                 assertThat(deliver.payload()).isEqualTo(payload);
             }

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrame;
 import io.switchboard.protocol.Wire;
 import io.switchboard.support.TestClient;
 
@@ -68,8 +69,8 @@ class ClusterFlowControlTest {
                 other.send(fast.id(), payload);
             }
             for (int i = 1; i <= 200; i++) {
-                ServerFrame.Deliver deliver = fast.readDeliver();
-                assertThat(deliver.src()).isEqualTo(other.id());
+                Message deliver = fast.readDeliver();
+                assertThat(deliver.src()).isEqualTo(Integer.toUnsignedLong(other.id()));
                 assertThat(Wire.getInt(deliver.payload(), 0)).isEqualTo(i);
             }
             // The flooder is paused: node A has not read all its SENDs (TCP buffers may hold the rest).
@@ -93,10 +94,10 @@ class ClusterFlowControlTest {
             }
             java.util.BitSet delivered = (java.util.BitSet) accounted.clone();
             java.util.BitSet errored = new java.util.BitSet();
-            List<ServerFrame.Error> errors = new ArrayList<>();
+            List<SendError> errors = new ArrayList<>();
             while (accounted.cardinality() < messages) {
-                ServerFrame.Error error = flooder.readError();
-                assertThat(error.dest()).isEqualTo(slow.id());
+                SendError error = flooder.readError();
+                assertThat(error.dest()).isEqualTo(Integer.toUnsignedLong(slow.id()));
                 assertThat(error.code()).isIn(ErrorCode.DESTINATION_GONE, ErrorCode.UNKNOWN_DESTINATION);
                 assertThat(errored.get((int) error.seq())).as("one ERROR for seq %d", error.seq()).isFalse();
                 errored.set((int) error.seq());

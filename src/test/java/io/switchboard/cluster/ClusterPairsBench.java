@@ -17,7 +17,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.switchboard.protocol.ServerFrame;
+import io.switchboard.client.Incoming;
+import io.switchboard.client.Message;
 import io.switchboard.support.TestClient;
 
 /**
@@ -80,8 +81,8 @@ class ClusterPairsBench {
                 });
                 threads.submit(() -> {
                     while (running.get()) {
-                        ServerFrame frame = receiver.read();
-                        if (frame instanceof ServerFrame.Deliver) {
+                        Incoming frame = receiver.read();
+                        if (frame instanceof Message) {
                             delivered.increment();
                             window.release();
                         }

@@ -12,8 +12,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrame;
 import io.switchboard.protocol.Wire;
 import io.switchboard.relay.ClientRegistry;
 import io.switchboard.support.TestClient;
@@ -58,7 +59,7 @@ class ClusterRejectPolicyTest {
             BitSet delivered = new BitSet();
             Future<?> reading = executor.submit(() -> {
                 while (true) {
-                    ServerFrame.Deliver deliver = slow.readDeliver();
+                    Message deliver = slow.readDeliver();
                     int seq = Wire.getInt(deliver.payload(), 0);
                     synchronized (delivered) {
                         assertThat(delivered.get(seq)).isFalse();
@@ -69,9 +70,9 @@ class ClusterRejectPolicyTest {
             BitSet busy = new BitSet();
             executor.submit(() -> {
                 while (true) {
-                    ServerFrame.Error error = flooder.readError();
+                    SendError error = flooder.readError();
                     assertThat(error.code()).isEqualTo(ErrorCode.DESTINATION_BUSY);
-                    assertThat(error.dest()).isEqualTo(slow.id());
+                    assertThat(error.dest()).isEqualTo(Integer.toUnsignedLong(slow.id()));
                     synchronized (delivered) {
                         assertThat(busy.get((int) error.seq())).isFalse();
                         busy.set((int) error.seq());

@@ -12,8 +12,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrame;
 import io.switchboard.support.TestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,20 +74,20 @@ class ClusterRoutingTest {
                 onA.send((i % 2 == 0) ? onB.id() : onC.id(), payload);
             }
             for (byte[] expected : toB) {
-                ServerFrame.Deliver deliver = onB.readDeliver();
-                assertThat(deliver.src()).isEqualTo(onA.id());
+                Message deliver = onB.readDeliver();
+                assertThat(deliver.src()).isEqualTo(Integer.toUnsignedLong(onA.id()));
                 assertThat(deliver.payload()).isEqualTo(expected);
             }
             for (byte[] expected : toC) {
-                ServerFrame.Deliver deliver = onC.readDeliver();
-                assertThat(deliver.src()).isEqualTo(onA.id());
+                Message deliver = onC.readDeliver();
+                assertThat(deliver.src()).isEqualTo(Integer.toUnsignedLong(onA.id()));
                 assertThat(deliver.payload()).isEqualTo(expected);
             }
             // And back the other way, empty payload included.
             onC.send(onA.id(), new byte[0]);
             onB.send(onA.id(), "from b".getBytes());
-            List<ServerFrame.Deliver> back = List.of(onA.readDeliver(), onA.readDeliver());
-            assertThat(back).extracting(ServerFrame.Deliver::src).containsExactlyInAnyOrder(onB.id(), onC.id());
+            List<Message> back = List.of(onA.readDeliver(), onA.readDeliver());
+            assertThat(back).extracting(Message::src).containsExactlyInAnyOrder(Integer.toUnsignedLong(onB.id()), Integer.toUnsignedLong(onC.id()));
         }
     }
 
@@ -96,9 +97,9 @@ class ClusterRoutingTest {
             int gone = onB.id();
             onB.close();
             long seq1 = onA.send(4_000_000_000L > 0 ? (int) 4_000_000_000L : 0, "x".getBytes());
-            assertThat(onA.readError()).isEqualTo(new ServerFrame.Error(ErrorCode.UNKNOWN_DESTINATION, (int) 4_000_000_000L, seq1));
+            assertThat(onA.readError()).isEqualTo(new SendError(ErrorCode.UNKNOWN_DESTINATION, 4_000_000_000L, seq1));
             long seq2 = onA.send(0, "operator".getBytes());
-            assertThat(onA.readError()).isEqualTo(new ServerFrame.Error(ErrorCode.UNKNOWN_DESTINATION, 0, seq2));
+            assertThat(onA.readError()).isEqualTo(new SendError(ErrorCode.UNKNOWN_DESTINATION, 0, seq2));
             // Once its node has noticed the disconnect, the ID is unknown everywhere.
             org.awaitility.Awaitility.await().until(() -> a.getBean(RemoteRouter.class).holderOf(gone) == null
                     || sendAndReadError(onA, gone));
@@ -107,8 +108,8 @@ class ClusterRoutingTest {
 
     private static boolean sendAndReadError(TestClient client, int dest) throws Exception {
         long seq = client.send(dest, new byte[1]);
-        ServerFrame.Error error = client.readError();
-        return error.equals(new ServerFrame.Error(ErrorCode.UNKNOWN_DESTINATION, dest, seq));
+        SendError error = client.readError();
+        return error.equals(new SendError(ErrorCode.UNKNOWN_DESTINATION, Integer.toUnsignedLong(dest), seq));
     }
 
     @Test
@@ -155,7 +156,7 @@ class ClusterRoutingTest {
             };
             assertThat(directory.send(Integer.toUnsignedLong(onC.id()), "op".getBytes(), origin, 0))
                     .isEqualTo(io.switchboard.relay.OfferResult.QUEUED);
-            ServerFrame.Deliver fromOperator = onC.readDeliver();
+            Message fromOperator = onC.readDeliver();
             assertThat(fromOperator.src()).isZero();
             assertThat(fromOperator.payload()).isEqualTo("op".getBytes());
             assertThat(written.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
@@ -166,7 +167,7 @@ class ClusterRoutingTest {
             assertThat(broadcast.unanswered()).isEmpty();
             assertThat(broadcast.recipients()).isGreaterThanOrEqualTo(3);
             for (TestClient client : List.of(onA, onB, onC)) {
-                ServerFrame.Deliver deliver = client.readDeliver();
+                Message deliver = client.readDeliver();
                 assertThat(deliver.src()).isZero();
                 assertThat(deliver.payload()).isEqualTo("all".getBytes());
             }

@@ -28,7 +28,9 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.switchboard.admin.AdminHttp;
-import io.switchboard.protocol.ServerFrame;
+import io.switchboard.client.Incoming;
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
 import io.switchboard.relay.ClientRegistry;
 import io.switchboard.relay.ClientSession;
 import io.switchboard.support.FrameCollector;
@@ -152,20 +154,20 @@ class ClusterTokensTest {
     }
 
     /** Reads a sender's frames into the ledger: ERRORs only, as nobody sends to it. */
-    static FrameCollector senderFrames(TestClient sender, OutcomeLedger ledger, List<ServerFrame> unexpected)
+    static FrameCollector senderFrames(TestClient sender, OutcomeLedger ledger, List<Incoming> unexpected)
             throws IOException {
         return FrameCollector.start(sender, Duration.ofMinutes(2), frame -> {
             switch (frame) {
-                case ServerFrame.Error error -> ledger.failed(sender.id(), error);
-                case ServerFrame.Deliver deliver -> unexpected.add(deliver);
+                case SendError error -> ledger.failed(sender.id(), error);
+                case Message deliver -> unexpected.add(deliver);
             }
         });
     }
 
     /** Reads what a connection with the stable ID receives: DELIVERs, noted in {@code keys} too. */
-    static void received(ServerFrame frame, OutcomeLedger ledger, Set<OutcomeLedger.Key> keys,
-            List<ServerFrame> unexpected) {
-        if (frame instanceof ServerFrame.Deliver deliver && TaggedPayload.isIntact(deliver.payload())) {
+    static void received(Incoming frame, OutcomeLedger ledger, Set<OutcomeLedger.Key> keys,
+            List<Incoming> unexpected) {
+        if (frame instanceof Message deliver && TaggedPayload.isIntact(deliver.payload())) {
             keys.add(new OutcomeLedger.Key(TaggedPayload.sender(deliver.payload()), TaggedPayload.seq(deliver.payload())));
             ledger.delivered(STABLE_ID, deliver);
         }
@@ -197,7 +199,7 @@ class ClusterTokensTest {
     @Test
     void aStableIdTakenOverOnAnotherNodeEndsEveryMessageOnceAndTheNewestConnectionWins() throws Exception {
         OutcomeLedger ledger = new OutcomeLedger();
-        List<ServerFrame> unexpected = new CopyOnWriteArrayList<>();
+        List<Incoming> unexpected = new CopyOnWriteArrayList<>();
         Set<OutcomeLedger.Key> toOlder = ConcurrentHashMap.newKeySet();
         Set<OutcomeLedger.Key> toNewer = ConcurrentHashMap.newKeySet();
         TestClient senderA = admitted(a, Map.of("sub", "sender-a"));
@@ -218,7 +220,7 @@ class ClusterTokensTest {
         FrameCollector newerFrames = FrameCollector.start(newer, Duration.ofMinutes(2),
                 frame -> received(frame, ledger, toNewer, unexpected));
         // Closed by the server in order (EOF, or this throws), after what was written to it.
-        for (ServerFrame frame : older.readUntilClosed()) {
+        for (Incoming frame : older.readUntilClosed()) {
             received(frame, ledger, toOlder, unexpected);
         }
         stop.set(true);
@@ -272,7 +274,7 @@ class ClusterTokensTest {
         assertThat(toOlder).doesNotContainAnyElementsOf(toNewer);
         // DELIVERs of one sender to the newer connection in the order of their SENDs.
         for (TestClient sender : List.of(senderA, senderB)) {
-            List<Long> seqs = newerFrames.delivers().stream().map(ServerFrame.Deliver::payload)
+            List<Long> seqs = newerFrames.delivers().stream().map(Message::payload)
                     .filter(payload -> TaggedPayload.sender(payload) == sender.id()).map(TaggedPayload::seq).toList();
             assertThat(seqs).as("seqs of %s read by the newer connection", sender.id()).isSorted()
                     .endsWith(sender.sent());
@@ -336,11 +338,11 @@ class ClusterTokensTest {
         TestClient onB = byNode.get(b).get(0);
         onA.send(onB.id(), "to b".getBytes());
         onB.send(onA.id(), "to a".getBytes());
-        ServerFrame.Deliver atB = onB.readDeliver();
-        assertThat(atB.src()).isEqualTo(onA.id());
+        Message atB = onB.readDeliver();
+        assertThat(atB.src()).isEqualTo(Integer.toUnsignedLong(onA.id()));
         assertThat(atB.payload()).isEqualTo("to b".getBytes());
-        ServerFrame.Deliver atA = onA.readDeliver();
-        assertThat(atA.src()).isEqualTo(onB.id());
+        Message atA = onA.readDeliver();
+        assertThat(atA.src()).isEqualTo(Integer.toUnsignedLong(onB.id()));
         assertThat(atA.payload()).isEqualTo("to a".getBytes());
     }
 

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrame;
 import io.switchboard.protocol.Wire;
 import io.switchboard.support.TestClient;
 
@@ -73,7 +74,7 @@ class NodeFailureTest {
                     TestClient s2 = TestClient.connect(ClusterNodes.tcpPort(b))) {
                 List<TestClient> senders = List.of(s1, s2);
                 Map<Integer, BitSet> delivered = new ConcurrentHashMap<>();
-                Map<Integer, List<ServerFrame.Error>> errors = new ConcurrentHashMap<>();
+                Map<Integer, List<SendError>> errors = new ConcurrentHashMap<>();
                 senders.forEach(s -> {
                     delivered.put(s.id(), new BitSet());
                     errors.put(s.id(), java.util.Collections.synchronizedList(new ArrayList<>()));
@@ -88,9 +89,9 @@ class NodeFailureTest {
                             if (someRead.getCount() == 0) {
                                 killed.await();
                             }
-                            ServerFrame.Deliver deliver = x.readDeliver();
+                            Message deliver = x.readDeliver();
                             int seq = Wire.getInt(deliver.payload(), 0);
-                            BitSet seen = delivered.get(deliver.src());
+                            BitSet seen = delivered.get((int) deliver.src());
                             synchronized (seen) {
                                 assertThat(seen.get(seq)).as("seq %d delivered twice", seq).isFalse();
                                 seen.set(seq);
@@ -137,7 +138,7 @@ class NodeFailureTest {
                         synchronized (delivered.get(sender.id())) {
                             accounted.or(delivered.get(sender.id()));
                         }
-                        List<ServerFrame.Error> got;
+                        List<SendError> got;
                         synchronized (errors.get(sender.id())) {
                             got = List.copyOf(errors.get(sender.id()));
                         }
@@ -148,12 +149,12 @@ class NodeFailureTest {
                     }
                 });
                 for (TestClient sender : senders) {
-                    List<ServerFrame.Error> got = List.copyOf(errors.get(sender.id()));
+                    List<SendError> got = List.copyOf(errors.get(sender.id()));
                     assertThat(got).allSatisfy(error -> {
-                        assertThat(error.dest()).isEqualTo(x.id());
+                        assertThat(error.dest()).isEqualTo(Integer.toUnsignedLong(x.id()));
                         assertThat(error.code()).isIn(ErrorCode.DESTINATION_GONE, ErrorCode.UNKNOWN_DESTINATION);
                     });
-                    assertThat(got.stream().map(ServerFrame.Error::seq).distinct().count()).as("one ERROR per seq")
+                    assertThat(got.stream().map(SendError::seq).distinct().count()).as("one ERROR per seq")
                             .isEqualTo(got.size());
                     assertThat(got).as("messages in flight when the node died").isNotEmpty();
                     BitSet both = new BitSet();

@@ -14,9 +14,10 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.switchboard.client.ConnectionClosedException;
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
 import io.switchboard.client.SwitchboardClient;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrame;
 import io.switchboard.support.TestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,15 +56,15 @@ class RedisOutageTest {
 
             // Local relaying goes on.
             a1.send(a2.id(), "local".getBytes());
-            ServerFrame.Deliver local = a2.readDeliver();
-            assertThat(local.src()).isEqualTo(a1.id());
+            Message local = a2.readDeliver();
+            assertThat(local.src()).isEqualTo(Integer.toUnsignedLong(a1.id()));
             assertThat(local.payload()).isEqualTo("local".getBytes());
 
             // A remote send ends in an ERROR, not silence.
             long seq = a1.send(b1.id(), "during".getBytes());
-            ServerFrame.Error error = a1.readError();
+            SendError error = a1.readError();
             assertThat(error.seq()).isEqualTo(seq);
-            assertThat(error.dest()).isEqualTo(b1.id());
+            assertThat(error.dest()).isEqualTo(Integer.toUnsignedLong(b1.id()));
             assertThat(error.code()).isIn(ErrorCode.DESTINATION_GONE, ErrorCode.UNKNOWN_DESTINATION);
 
             // No cluster-wide ID can be handed out: a new client is refused without one.
@@ -115,8 +116,8 @@ class RedisOutageTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.getBean(LocalNode.class).state() == ClusterDirectory.NodeState.READY);
 
             a1.send(b1.id(), "after".getBytes());
-            ServerFrame.Deliver after = b1.readDeliver();
-            assertThat(after.src()).isEqualTo(a1.id());
+            Message after = b1.readDeliver();
+            assertThat(after.src()).isEqualTo(Integer.toUnsignedLong(a1.id()));
             assertThat(after.payload()).isEqualTo("after".getBytes());
 
             // New IDs do not collide with those held through the outage.

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.switchboard.protocol.ServerFrame;
+import io.switchboard.client.Message;
 import io.switchboard.support.TestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -167,8 +167,8 @@ class RedisResetTest {
 
     private static void relay(TestClient from, TestClient to, String text) throws Exception {
         from.send(to.id(), text.getBytes());
-        ServerFrame.Deliver deliver = to.readDeliver();
-        assertThat(deliver.src()).isEqualTo(from.id());
+        Message deliver = to.readDeliver();
+        assertThat(deliver.src()).isEqualTo(Integer.toUnsignedLong(from.id()));
         assertThat(deliver.payload()).isEqualTo(text.getBytes());
     }
 

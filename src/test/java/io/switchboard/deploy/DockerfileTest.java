@@ -107,12 +107,15 @@ class DockerfileTest {
             .filter((line) -> !line.isEmpty() && !line.startsWith("#"))
             .toList();
         assertThat(patterns).noneMatch((pattern) -> pattern.startsWith("!"));
-        for (String needed : List.of("pom.xml", "mvnw", ".mvn/wrapper/maven-wrapper.properties", ".ci/run", "Dockerfile",
+        for (String needed : List.of("pom.xml", ProjectFiles.SERVER_POM, "client/pom.xml",
+                "client/src/main/java/io/switchboard/client/SwitchboardClient.java", "mvnw",
+                ".mvn/wrapper/maven-wrapper.properties", ".ci/run", "Dockerfile",
                 ".dockerignore", "src/main/java/io/switchboard/SwitchboardApplication.java",
                 "src/test/java/io/switchboard/deploy/DockerfileTest.java", "deploy/kubernetes/base/kustomization.yaml", "docs/PROTOCOL.md")) {
             assertThat(ignored(patterns, needed)).as(needed + " is needed by ./mvnw -B verify in the build stage").isFalse();
         }
         assertThat(ignored(patterns, "target/switchboard.jar")).isTrue();
+        assertThat(ignored(patterns, "client/target/classes/io/switchboard/client/SwitchboardClient.class")).isTrue();
         assertThat(ignored(patterns, ".git/HEAD")).isTrue();
     }
 

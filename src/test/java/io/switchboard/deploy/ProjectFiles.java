@@ -36,7 +36,13 @@ final class ProjectFiles {
         return commands.getFirst();
     }
 
-    /** The Java release the project is compiled for (pom.xml's java.version). */
+    /**
+     * The server's POM. The top-level pom.xml only lists the modules (the client's and this one),
+     * so the server's build settings live beside it.
+     */
+    static final String SERVER_POM = "server.pom.xml";
+
+    /** The Java release the project is compiled for (the server POM's java.version). */
     static String javaVersion() {
         return pomValue("/project/properties/java.version");
     }
@@ -48,15 +54,15 @@ final class ProjectFiles {
 
     private static String pomValue(String xpath) {
         try {
-            Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile());
+            Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(ROOT.resolve(SERVER_POM).toFile());
             String value = javax.xml.xpath.XPathFactory.newInstance().newXPath().evaluate(xpath, pom).strip();
             if (value.isEmpty()) {
-                throw new AssertionError("pom.xml has no " + xpath);
+                throw new AssertionError(SERVER_POM + " has no " + xpath);
             }
             return value;
         }
         catch (Exception ex) {
-            throw new IllegalStateException("cannot read pom.xml", ex);
+            throw new IllegalStateException("cannot read " + SERVER_POM, ex);
         }
     }
 }

@@ -18,10 +18,10 @@ import picocli.CommandLine;
 
 import org.springframework.boot.json.JsonParserFactory;
 
-import io.switchboard.client.Commands;
-import io.switchboard.client.HostPort;
-import io.switchboard.client.TokenCommand;
-import io.switchboard.client.bench.BenchCommand;
+import io.switchboard.Commands;
+import io.switchboard.cli.HostPort;
+import io.switchboard.cli.TokenCommand;
+import io.switchboard.cli.bench.BenchCommand;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,6 +52,15 @@ class ReadmeTest {
             assertThat(manifests.secretData(references.group(1))).as(references.group()).containsKey(references.group(2));
         }
         assertThat(found).as("secretKeyRef snippets in the README").isPositive();
+    }
+
+    /** `./mvnw spring-boot:run` fails in the two-module build: the README names the profile that runs the server. */
+    @Test
+    void runsTheServerWithTheProfileTheBuildHas() {
+        assertThat(this.readme).contains("./mvnw -Prun").doesNotContain("spring-boot:run");
+        for (String pom : List.of("pom.xml", ProjectFiles.SERVER_POM)) {
+            assertThat(String.join("\n", ProjectFiles.lines(pom))).as(pom).contains("<id>run</id>");
+        }
     }
 
     @Test

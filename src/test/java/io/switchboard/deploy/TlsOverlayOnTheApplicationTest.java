@@ -3,8 +3,6 @@ package io.switchboard.deploy;
 import java.io.IOException;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.ContextConfiguration;
@@ -22,17 +20,18 @@ import io.switchboard.support.TlsSockets;
 @ContextConfiguration(initializers = TlsOverlayOnTheApplicationTest.Environment.class)
 class TlsOverlayOnTheApplicationTest extends OverlayOnTheApplicationTest {
 
-    static final TlsFixture TLS = TlsFixture.create();
+    /**
+     * Its files go when the JVM exits, not after this class: the overlay reloads the bundle when
+     * they change, so the cached context's file watcher would see them deleted and log a failed
+     * reload, with a stack trace, into the output of whichever test runs then (as
+     * RelayTlsRotationTest says).
+     */
+    static final TlsFixture TLS = TlsFixture.create().deletedAtExit();
 
     static final Map<String, String> FILES = Map.of(
             "SPRING_SSL_BUNDLE_PEM_RELAY_KEYSTORE_CERTIFICATE", "file:" + TLS.serverCertificate,
             "SPRING_SSL_BUNDLE_PEM_RELAY_KEYSTORE_PRIVATEKEY", "file:" + TLS.serverKey,
             "SPRING_SSL_BUNDLE_PEM_RELAY_TRUSTSTORE_CERTIFICATE", "file:" + TLS.trustedCa);
-
-    @AfterAll
-    static void removeFiles() {
-        TLS.close();
-    }
 
     @Override
     String overlay() {

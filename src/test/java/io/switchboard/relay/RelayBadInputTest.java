@@ -14,8 +14,10 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
 
+import io.switchboard.client.Incoming;
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrame;
 import io.switchboard.protocol.Wire;
 import io.switchboard.support.TestClient;
 
@@ -42,11 +44,11 @@ class RelayBadInputTest extends RelayTestSupport {
             // Read as SEND frames, random bytes soon declare a length over the limit: the server
             // answers FRAME_TOO_LARGE, then closes. Frames before it may be routed, to IDs that
             // are almost all unknown.
-            List<ServerFrame> frames = client.readUntilClosed();
+            List<Incoming> frames = client.readUntilClosed();
             assertThat(frames).as("round %s", round).isNotEmpty();
-            ServerFrame.Error last = (ServerFrame.Error) frames.get(frames.size() - 1);
+            SendError last = (SendError) frames.get(frames.size() - 1);
             assertThat(last.code()).isEqualTo(ErrorCode.FRAME_TOO_LARGE);
-            assertThat(last.seq()).isEqualTo(frames.stream().filter(ServerFrame.Error.class::isInstance).count());
+            assertThat(last.seq()).isEqualTo(frames.stream().filter(SendError.class::isInstance).count());
         }
         assertRelayWorks();
         awaitRegistryEmpty();
@@ -66,8 +68,8 @@ class RelayBadInputTest extends RelayTestSupport {
         // Not one of the partial frames reached the receiver: the next DELIVER is this marker.
         TestClient marker = connect();
         marker.send(receiver.id(), "marker".getBytes());
-        ServerFrame.Deliver next = receiver.readDeliver();
-        assertThat(next.src()).isEqualTo(marker.id());
+        Message next = receiver.readDeliver();
+        assertThat(next.src()).isEqualTo(Integer.toUnsignedLong(marker.id()));
         assertThat(next.payload()).isEqualTo("marker".getBytes());
         assertRelayWorks();
         receiver.close();
@@ -81,7 +83,7 @@ class RelayBadInputTest extends RelayTestSupport {
         byte[] header = new byte[Wire.SEND_HEADER_BYTES];
         Wire.putSendHeader(header, 0, client.id(), 0xFFFF_FFFF);
         client.writeRaw(TestClient.frames(header, new byte[1000]));
-        assertThat(client.readError()).isEqualTo(new ServerFrame.Error(ErrorCode.FRAME_TOO_LARGE, client.id(), 1));
+        assertThat(client.readError()).isEqualTo(new SendError(ErrorCode.FRAME_TOO_LARGE, Integer.toUnsignedLong(client.id()), 1));
         assertThat(client.awaitClosedByServer(CLOSE_TIMEOUT)).isTrue();
         assertRelayWorks();
         awaitRegistryEmpty();
@@ -146,8 +148,8 @@ class RelayBadInputTest extends RelayTestSupport {
     private void assertRelayWorks() throws IOException {
         try (TestClient a = TestClient.connect(port()); TestClient b = TestClient.connect(port())) {
             a.send(b.id(), "ping".getBytes());
-            ServerFrame.Deliver ping = b.readDeliver();
-            assertThat(ping.src()).isEqualTo(a.id());
+            Message ping = b.readDeliver();
+            assertThat(ping.src()).isEqualTo(Integer.toUnsignedLong(a.id()));
             assertThat(ping.payload()).isEqualTo("ping".getBytes());
             b.send(a.id(), "pong".getBytes());
             assertThat(a.readDeliver().payload()).isEqualTo("pong".getBytes());

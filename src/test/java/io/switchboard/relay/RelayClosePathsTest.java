@@ -14,8 +14,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.boot.test.context.SpringBootTest;
 
+import io.switchboard.client.Incoming;
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrame;
 import io.switchboard.protocol.Wire;
 import io.switchboard.support.FrameCollector;
 import io.switchboard.support.OutcomeLedger;
@@ -84,8 +86,8 @@ class RelayClosePathsTest extends RelayTestSupport {
 
         if (ending == Ending.HALF_CLOSE) {
             // It still reads: an ERROR for each SEND to nobody, then the server closes.
-            for (ServerFrame frame : sender.readUntilClosed()) {
-                toNobody.failed(sender.id(), (ServerFrame.Error) frame);
+            for (Incoming frame : sender.readUntilClosed()) {
+                toNobody.failed(sender.id(), (SendError) frame);
             }
             assertThat(toNobody.problems()).isEmpty();
             assertThat(toNobody.tally()).isEqualTo(toNobodyCount == 0 ? Map.of()
@@ -117,10 +119,10 @@ class RelayClosePathsTest extends RelayTestSupport {
         byte[] large = TestClient.sendFrame(dest.id(), TaggedPayload.of(sender.id(), 2, 500_000));
         sender.writeRaw(TestClient.frames(TestClient.sendFrame(dest.id(), TaggedPayload.of(sender.id(), 1, 20)),
                 Arrays.copyOf(large, 1000)));
-        ServerFrame.Deliver small = dest.readDeliver();
+        Message small = dest.readDeliver();
         assertThat(TaggedPayload.seq(small.payload())).isEqualTo(1);
         sender.writeRaw(Arrays.copyOfRange(large, 1000, large.length));
-        ServerFrame.Deliver big = dest.readDeliver();
+        Message big = dest.readDeliver();
         assertThat(TaggedPayload.seq(big.payload())).isEqualTo(2);
         assertThat(TaggedPayload.isIntact(big.payload())).isTrue();
     }
@@ -139,11 +141,11 @@ class RelayClosePathsTest extends RelayTestSupport {
             }
             sender.writeRaw(TestClient.frames(frames.toArray(byte[][]::new)));
             sender.shutdownOutput();
-            List<ServerFrame> read = sender.readUntilClosed();
+            List<Incoming> read = sender.readUntilClosed();
             assertThat(read).as("trial %s", trial).hasSize(50).allSatisfy(frame -> assertThat(frame)
-                    .isInstanceOfSatisfying(ServerFrame.Error.class,
+                    .isInstanceOfSatisfying(SendError.class,
                             error -> assertThat(error.code()).isEqualTo(ErrorCode.UNKNOWN_DESTINATION)));
-            assertThat(read.stream().map(frame -> ((ServerFrame.Error) frame).seq()))
+            assertThat(read.stream().map(frame -> ((SendError) frame).seq()))
                     .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 50).boxed().toList());
             sender.close();
         }
@@ -171,8 +173,8 @@ class RelayClosePathsTest extends RelayTestSupport {
         long later = sendTracked(ledger, sender, dest, 100);
         await().atMost(PATIENCE).until(() -> senderFrames.errors().stream().anyMatch(error -> error.seq() == later));
 
-        for (ServerFrame frame : dest.readUntilClosed()) {
-            ledger.delivered(dest.id(), (ServerFrame.Deliver) frame);
+        for (Incoming frame : dest.readUntilClosed()) {
+            ledger.delivered(dest.id(), (Message) frame);
         }
         await().atMost(PATIENCE).until(ledger::isComplete);
         senderFrames.stop();
@@ -192,10 +194,10 @@ class RelayClosePathsTest extends RelayTestSupport {
         Wire.putSendHeader(header, 0, 3, (int) this.properties.maxPayloadBytes().toBytes() + 1);
         sender.writeRaw(TestClient.frames(TestClient.sendFrame(NOBODY, new byte[3]),
                 TestClient.sendFrame(NOBODY + 1, new byte[0]), header, new byte[100]));
-        List<ServerFrame> read = sender.readUntilClosed();
-        assertThat(read).containsExactlyInAnyOrder(new ServerFrame.Error(ErrorCode.UNKNOWN_DESTINATION, NOBODY, 1),
-                new ServerFrame.Error(ErrorCode.UNKNOWN_DESTINATION, NOBODY + 1, 2),
-                new ServerFrame.Error(ErrorCode.FRAME_TOO_LARGE, 3, 3));
-        assertThat(read.getLast()).isEqualTo(new ServerFrame.Error(ErrorCode.FRAME_TOO_LARGE, 3, 3));
+        List<Incoming> read = sender.readUntilClosed();
+        assertThat(read).containsExactlyInAnyOrder(new SendError(ErrorCode.UNKNOWN_DESTINATION, NOBODY, 1),
+                new SendError(ErrorCode.UNKNOWN_DESTINATION, NOBODY + 1, 2),
+                new SendError(ErrorCode.FRAME_TOO_LARGE, 3, 3));
+        assertThat(read.getLast()).isEqualTo(new SendError(ErrorCode.FRAME_TOO_LARGE, 3, 3));
     }
 }

@@ -9,8 +9,10 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
 
+import io.switchboard.client.Incoming;
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrame;
 import io.switchboard.protocol.Wire;
 import io.switchboard.support.FrameCollector;
 import io.switchboard.support.OutcomeLedger;
@@ -39,13 +41,13 @@ class RelayErrorsTest extends RelayTestSupport {
         long zero = a.send(Wire.OPERATOR_ID, "4".getBytes());
         long top = a.send(Wire.toId(Wire.MAX_ID), new byte[0]);
         a.send(a.id(), "6".getBytes());
-        assertThat(a.readError()).isEqualTo(new ServerFrame.Error(ErrorCode.UNKNOWN_DESTINATION, 99_999_999, unknown));
+        assertThat(a.readError()).isEqualTo(new SendError(ErrorCode.UNKNOWN_DESTINATION, 99_999_999, unknown));
         assertThat(unknown).isEqualTo(2);
-        assertThat(a.readError()).isEqualTo(new ServerFrame.Error(ErrorCode.UNKNOWN_DESTINATION, 0, zero));
+        assertThat(a.readError()).isEqualTo(new SendError(ErrorCode.UNKNOWN_DESTINATION, 0, zero));
         assertThat(zero).isEqualTo(4);
-        ServerFrame.Error topError = a.readError();
+        SendError topError = a.readError();
         assertThat(topError.code()).isEqualTo(ErrorCode.UNKNOWN_DESTINATION);
-        assertThat(topError.destId()).isEqualTo(Wire.MAX_ID);
+        assertThat(topError.dest()).isEqualTo(Wire.MAX_ID);
         assertThat(topError.seq()).isEqualTo(5);
         assertThat(a.readDeliver().payload()).isEqualTo("6".getBytes());
         assertThat(b.readDeliver().payload()).isEqualTo("1".getBytes());
@@ -62,10 +64,10 @@ class RelayErrorsTest extends RelayTestSupport {
         a.send(a.id(), "ok".getBytes());
         long seq = a.send(gone, "late".getBytes());
         // ERRORs may come in any order with DELIVERs (PROTOCOL.md section 3).
-        List<ServerFrame> frames = List.of(a.read(), a.read());
-        assertThat(frames).filteredOn(ServerFrame.Deliver.class::isInstance).singleElement()
-                .satisfies(frame -> assertThat(((ServerFrame.Deliver) frame).payload()).isEqualTo("ok".getBytes()));
-        assertThat(frames).contains(new ServerFrame.Error(ErrorCode.UNKNOWN_DESTINATION, gone, seq));
+        List<Incoming> frames = List.of(a.read(), a.read());
+        assertThat(frames).filteredOn(Message.class::isInstance).singleElement()
+                .satisfies(frame -> assertThat(((Message) frame).payload()).isEqualTo("ok".getBytes()));
+        assertThat(frames).contains(new SendError(ErrorCode.UNKNOWN_DESTINATION, Integer.toUnsignedLong(gone), seq));
     }
 
     /**
@@ -83,9 +85,9 @@ class RelayErrorsTest extends RelayTestSupport {
         sender.writeRaw(TestClient.frames(TestClient.sendFrame(b.id(), "one".getBytes()),
                 TestClient.sendFrame(b.id(), "two".getBytes()), oversized, smuggled));
 
-        ServerFrame.Error error = sender.readError();
+        SendError error = sender.readError();
         assertThat(error.code()).isEqualTo(ErrorCode.FRAME_TOO_LARGE);
-        assertThat(error.destId()).isEqualTo(0xDEAD_BEEFL);
+        assertThat(error.dest()).isEqualTo(0xDEAD_BEEFL);
         assertThat(error.seq()).isEqualTo(3);
         assertThat(sender.awaitClosedByServer(CLOSE_TIMEOUT)).as("closed after FRAME_TOO_LARGE").isTrue();
         assertOnlyThenMarker(b, sender.id(), "one", "two");
@@ -99,7 +101,7 @@ class RelayErrorsTest extends RelayTestSupport {
         byte[] header = new byte[Wire.SEND_HEADER_BYTES];
         Wire.putSendHeader(header, 0, b.id(), 0xFFFF_FFFF);
         sender.writeRaw(TestClient.frames(header, smuggledFrames(b.id(), 10)));
-        assertThat(sender.readError()).isEqualTo(new ServerFrame.Error(ErrorCode.FRAME_TOO_LARGE, b.id(), 2));
+        assertThat(sender.readError()).isEqualTo(new SendError(ErrorCode.FRAME_TOO_LARGE, Integer.toUnsignedLong(b.id()), 2));
         assertThat(sender.awaitClosedByServer(CLOSE_TIMEOUT)).isTrue();
         assertOnlyThenMarker(b, sender.id(), "before");
     }
@@ -113,7 +115,7 @@ class RelayErrorsTest extends RelayTestSupport {
         byte[] header = new byte[Wire.SEND_HEADER_BYTES];
         Wire.putSendHeader(header, 0, b.id(), (int) (max + 1));
         sender.writeRaw(header);
-        assertThat(sender.readError()).isEqualTo(new ServerFrame.Error(ErrorCode.FRAME_TOO_LARGE, b.id(), 1));
+        assertThat(sender.readError()).isEqualTo(new SendError(ErrorCode.FRAME_TOO_LARGE, Integer.toUnsignedLong(b.id()), 1));
         assertThat(sender.awaitClosedByServer(CLOSE_TIMEOUT)).isTrue();
         assertOnlyThenMarker(b, sender.id());
     }
@@ -136,8 +138,8 @@ class RelayErrorsTest extends RelayTestSupport {
         await().atMost(PATIENCE).until(() -> queuedBytes(dest) > maxQueued - size);
 
         dest.shutdownOutput();
-        for (ServerFrame frame : dest.readUntilClosed()) {
-            ledger.delivered(dest.id(), (ServerFrame.Deliver) frame);
+        for (Incoming frame : dest.readUntilClosed()) {
+            ledger.delivered(dest.id(), (Message) frame);
         }
         result(sending);
         await().atMost(PATIENCE).until(ledger::isComplete);
@@ -165,14 +167,14 @@ class RelayErrorsTest extends RelayTestSupport {
      */
     private void assertOnlyThenMarker(TestClient b, int from, String... expected) throws Exception {
         for (String payload : expected) {
-            ServerFrame.Deliver deliver = b.readDeliver();
+            Message deliver = b.readDeliver();
             assertThat(deliver.src()).isEqualTo(from);
             assertThat(new String(deliver.payload())).isEqualTo(payload);
         }
         TestClient c = connect();
         c.send(b.id(), "marker".getBytes());
-        ServerFrame.Deliver next = b.readDeliver();
-        assertThat(next.src()).as("the next frame's sender").isEqualTo(c.id());
+        Message next = b.readDeliver();
+        assertThat(next.src()).as("the next frame's sender").isEqualTo(Integer.toUnsignedLong(c.id()));
         assertThat(new String(next.payload())).isEqualTo("marker");
     }
 }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
 
-import io.switchboard.protocol.ServerFrame;
+import io.switchboard.client.Message;
 import io.switchboard.protocol.Wire;
 import io.switchboard.support.FrameCollector;
 import io.switchboard.support.OutcomeLedger;
@@ -111,11 +111,11 @@ class RelayFlowControlTest extends RelayTestSupport {
             Wire.putLong(payload, 0, i);
             long start = System.nanoTime();
             a.send(b.id(), payload);
-            ServerFrame.Deliver there = b.readDeliver();
+            Message there = b.readDeliver();
             b.send(a.id(), there.payload());
-            ServerFrame.Deliver back = a.readDeliver();
+            Message back = a.readDeliver();
             latencies[i] = System.nanoTime() - start;
-            assertThat(back.src()).isEqualTo(b.id());
+            assertThat(back.src()).isEqualTo(Integer.toUnsignedLong(b.id()));
             assertThat(Wire.getLong(back.payload(), 0)).isEqualTo(i);
         }
         Arrays.sort(latencies);

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
 
-import io.switchboard.protocol.ServerFrame;
+import io.switchboard.client.Message;
 import io.switchboard.protocol.Wire;
 import io.switchboard.support.TestClient;
 
@@ -30,8 +30,8 @@ class RelayFramingTest extends RelayTestSupport {
             byte[] payload = new byte[size];
             random.nextBytes(payload);
             a.send(b.id(), payload);
-            ServerFrame.Deliver deliver = b.readDeliver();
-            assertThat(deliver.src()).isEqualTo(a.id());
+            Message deliver = b.readDeliver();
+            assertThat(deliver.src()).isEqualTo(Integer.toUnsignedLong(a.id()));
             assertThat(deliver.payload()).as("payload of %s bytes", size).isEqualTo(payload);
         }
     }
@@ -42,8 +42,8 @@ class RelayFramingTest extends RelayTestSupport {
         TestClient b = connect();
         a.send(b.id(), new byte[0]);
         a.send(b.id(), new byte[] { 42 });
-        ServerFrame.Deliver empty = b.readDeliver();
-        assertThat(empty.src()).isEqualTo(a.id());
+        Message empty = b.readDeliver();
+        assertThat(empty.src()).isEqualTo(Integer.toUnsignedLong(a.id()));
         assertThat(empty.payload()).isEmpty();
         // The empty DELIVER took no payload bytes of the next one.
         assertThat(b.readDeliver().payload()).containsExactly(42);
@@ -53,8 +53,8 @@ class RelayFramingTest extends RelayTestSupport {
     void clientCanSendToItself() throws Exception {
         TestClient a = connect();
         a.send(a.id(), "to me".getBytes());
-        ServerFrame.Deliver deliver = a.readDeliver();
-        assertThat(deliver.src()).isEqualTo(a.id());
+        Message deliver = a.readDeliver();
+        assertThat(deliver.src()).isEqualTo(Integer.toUnsignedLong(a.id()));
         assertThat(deliver.payload()).isEqualTo("to me".getBytes());
     }
 
@@ -67,7 +67,7 @@ class RelayFramingTest extends RelayTestSupport {
             payload[i] = (byte) i;
         }
         a.send(b.id(), payload);
-        ServerFrame.Deliver deliver = b.readDeliver();
+        Message deliver = b.readDeliver();
         assertThat(deliver.payload()).isEqualTo(payload);
         for (int v = 0; v < 256; v++) {
             assertThat(deliver.payload()[v] & 0xFF).isEqualTo(v);
@@ -82,9 +82,9 @@ class RelayFramingTest extends RelayTestSupport {
         byte[] payload = new byte[max];
         new Random(2).nextBytes(payload);
         Future<Void> writing = writeInBackground(a, TestClient.sendFrame(b.id(), payload));
-        ServerFrame.Deliver deliver = b.readDeliver();
+        Message deliver = b.readDeliver();
         result(writing);
-        assertThat(deliver.src()).isEqualTo(a.id());
+        assertThat(deliver.src()).isEqualTo(Integer.toUnsignedLong(a.id()));
         assertThat(deliver.payload()).hasSize(max).isEqualTo(payload);
     }
 
@@ -111,8 +111,8 @@ class RelayFramingTest extends RelayTestSupport {
         }
         Future<Void> writing = writeInBackground(a, TestClient.frames(frames));
         for (int i = 0; i < count; i++) {
-            ServerFrame.Deliver deliver = b.readDeliver();
-            assertThat(deliver.src()).isEqualTo(a.id());
+            Message deliver = b.readDeliver();
+            assertThat(deliver.src()).isEqualTo(Integer.toUnsignedLong(a.id()));
             assertThat(deliver.payload()).as("message %s", i).isEqualTo(payloadNumbered(i, i % 50));
         }
         result(writing);

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
 
-import io.switchboard.protocol.ServerFrame;
+import io.switchboard.client.Message;
 import io.switchboard.support.TestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,7 +26,7 @@ class RelayIdleMemoryTest extends RelayTestSupport {
         byte[] payload = new byte[60_000];
         Arrays.fill(payload, (byte) 7);
         sender.send(receiver.id(), payload);
-        ServerFrame.Deliver deliver = receiver.readDeliver();
+        Message deliver = receiver.readDeliver();
         assertThat(deliver.payload()).isEqualTo(payload);
 
         OutboundQueue queue = session(receiver).queue();

@@ -16,7 +16,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
-import io.switchboard.protocol.ServerFrame;
+import io.switchboard.client.Message;
 import io.switchboard.protocol.Wire;
 import io.switchboard.support.FrameCollector;
 import io.switchboard.support.OutcomeLedger;
@@ -110,7 +110,7 @@ class RelayMemoryBudgetTest extends RelayTestSupport {
                 hog.shutdownOutput();
             }
             leaving.add(background(() -> {
-                hog.readUntilEnd(frame -> ledger.delivered(hog.id(), (ServerFrame.Deliver) frame));
+                hog.readUntilEnd(frame -> ledger.delivered(hog.id(), (Message) frame));
                 return null;
             }));
         }
@@ -160,8 +160,8 @@ class RelayMemoryBudgetTest extends RelayTestSupport {
         TestClient sender = connect();
         byte[] payload = TaggedPayload.of(sender.id(), 1, size);
         sender.send(receiver.id(), payload);
-        ServerFrame.Deliver deliver = receiver.readDeliver();
-        assertThat(deliver.src()).isEqualTo(sender.id());
+        Message deliver = receiver.readDeliver();
+        assertThat(deliver.src()).isEqualTo(Integer.toUnsignedLong(sender.id()));
         assertThat(deliver.payload()).isEqualTo(payload);
         long limit = this.budget.limit();
         System.out.printf("30 partial frames of 150 KB against a budget of %d: at most %d held, %.0f disconnected%n",
@@ -192,7 +192,7 @@ class RelayMemoryBudgetTest extends RelayTestSupport {
         // 300 copies would be 60 MB against a budget of 4.
         assertThat(held).isBetween((long) body.length, body.length + 300L * 512);
         for (TestClient client : idle.subList(0, 3)) {
-            ServerFrame.Deliver deliver = client.readDeliver();
+            Message deliver = client.readDeliver();
             assertThat(deliver.src()).isEqualTo(Wire.OPERATOR_ID);
             assertThat(deliver.payload()).isEqualTo(body);
         }

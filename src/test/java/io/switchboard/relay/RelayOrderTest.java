@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
 
-import io.switchboard.protocol.ServerFrame;
+import io.switchboard.client.Message;
 import io.switchboard.support.TaggedPayload;
 import io.switchboard.support.TestClient;
 
@@ -32,8 +32,8 @@ class RelayOrderTest extends RelayTestSupport {
             return null;
         });
         for (long expected = 1; expected <= count; expected++) {
-            ServerFrame.Deliver deliver = receiver.readDeliver();
-            assertThat(deliver.src()).isEqualTo(sender.id());
+            Message deliver = receiver.readDeliver();
+            assertThat(deliver.src()).isEqualTo(Integer.toUnsignedLong(sender.id()));
             assertThat(TaggedPayload.isIntact(deliver.payload())).isTrue();
             assertThat(TaggedPayload.seq(deliver.payload())).isEqualTo(expected);
         }
@@ -68,7 +68,7 @@ class RelayOrderTest extends RelayTestSupport {
             lastSeq.put(sender.id(), 0L);
         }
         for (int n = 0; n < senders * perSender; n++) {
-            ServerFrame.Deliver deliver = receiver.readDeliver();
+            Message deliver = receiver.readDeliver();
             assertThat(TaggedPayload.isIntact(deliver.payload())).isTrue();
             int from = TaggedPayload.sender(deliver.payload());
             assertThat(deliver.src()).isEqualTo(from);

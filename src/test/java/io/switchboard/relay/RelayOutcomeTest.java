@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
 
+import io.switchboard.client.Message;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrame;
 import io.switchboard.protocol.Wire;
 import io.switchboard.support.FrameCollector;
 import io.switchboard.support.OutcomeLedger;
@@ -52,7 +52,7 @@ class RelayOutcomeTest extends RelayTestSupport {
             AtomicInteger received = new AtomicInteger();
             destinations.add(dest);
             destinationFrames.add(collect(dest, frame -> {
-                ledger.delivered(dest.id(), (ServerFrame.Deliver) frame);
+                ledger.delivered(dest.id(), (Message) frame);
                 if (received.incrementAndGet() == leaveAfter) {
                     halfClose(dest);
                 }

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 
+import io.switchboard.client.SendError;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrame;
 import io.switchboard.support.FrameCollector;
 import io.switchboard.support.OutcomeLedger;
 import io.switchboard.support.TestClient;
@@ -135,7 +135,7 @@ class RelayRateLimitsTest extends RelayTestSupport {
         TestClient limited = admitted(Map.of("send", List.of(Integer.toUnsignedLong(allowed.id()))));
         long forbidden = limited.send(bystander.id(), new byte[100_000]);
         long fine = limited.send(allowed.id(), new byte[100_000]);
-        assertThat(limited.readError()).isEqualTo(new ServerFrame.Error(ErrorCode.FORBIDDEN, bystander.id(), forbidden));
+        assertThat(limited.readError()).isEqualTo(new SendError(ErrorCode.FORBIDDEN, Integer.toUnsignedLong(bystander.id()), forbidden));
         assertThat(allowed.readDeliver().payload()).hasSize(100_000);
         assertThat(fine).isEqualTo(2);
         allowed.send(bystander.id(), "marker".getBytes());

@@ -7,8 +7,9 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
 
+import io.switchboard.client.Incoming;
+import io.switchboard.client.Message;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrame;
 import io.switchboard.support.FrameCollector;
 import io.switchboard.support.OutcomeLedger;
 import io.switchboard.support.TestClient;
@@ -46,12 +47,12 @@ class RelayRejectLimitsTest extends RelayTestSupport {
         }
         await().atMost(PATIENCE).until(() -> otherFrames.delivers().size() == later);
         assertThat(senderFrames.errors()).filteredOn(error -> error.code() == ErrorCode.DESTINATION_BUSY)
-                .isNotEmpty().allSatisfy(error -> assertThat(error.dest()).isEqualTo(hog.id()));
+                .isNotEmpty().allSatisfy(error -> assertThat(error.dest()).isEqualTo(Integer.toUnsignedLong(hog.id())));
 
         // The hog leaves, reading what it was sent, so that every SEND can be accounted for.
         hog.shutdownOutput();
-        for (ServerFrame frame : hog.readUntilClosed()) {
-            ledger.delivered(hog.id(), (ServerFrame.Deliver) frame);
+        for (Incoming frame : hog.readUntilClosed()) {
+            ledger.delivered(hog.id(), (Message) frame);
         }
         await().atMost(PATIENCE).until(ledger::isComplete);
         senderFrames.stop();
@@ -93,8 +94,8 @@ class RelayRejectLimitsTest extends RelayTestSupport {
         TestClient d = connect();
         assertThat(d.id()).isNotZero().isNotIn(a.id(), b.id(), c.id());
         d.send(a.id(), "newcomer".getBytes());
-        ServerFrame.Deliver deliver = a.readDeliver();
-        assertThat(deliver.src()).isEqualTo(d.id());
+        Message deliver = a.readDeliver();
+        assertThat(deliver.src()).isEqualTo(Integer.toUnsignedLong(d.id()));
         assertThat(deliver.payload()).isEqualTo("newcomer".getBytes());
     }
 }

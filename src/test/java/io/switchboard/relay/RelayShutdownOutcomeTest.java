@@ -17,8 +17,10 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.switchboard.SwitchboardApplication;
+import io.switchboard.client.Incoming;
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrame;
 import io.switchboard.support.OutcomeLedger;
 import io.switchboard.support.TaggedPayload;
 import io.switchboard.support.TestClient;
@@ -89,8 +91,8 @@ class RelayShutdownOutcomeTest {
                 client.readTimeout(PATIENCE);
                 client.readUntilEnd(frame -> {
                     switch (frame) {
-                        case ServerFrame.Deliver deliver -> ledger.delivered(client.id(), deliver);
-                        case ServerFrame.Error error -> ledger.failed(client.id(), error);
+                        case Message deliver -> ledger.delivered(client.id(), deliver);
+                        case SendError error -> ledger.failed(client.id(), error);
                     }
                     // A slow reader, no more: nothing waits on this.
                     LockSupport.parkNanos(pace.get().toNanos());
@@ -152,8 +154,8 @@ class RelayShutdownOutcomeTest {
         for (CompletableFuture<Void> read : senderReads) {
             read.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         }
-        for (ServerFrame frame : stuck.readUntilEnd()) {
-            ledger.delivered(stuck.id(), (ServerFrame.Deliver) frame);
+        for (Incoming frame : stuck.readUntilEnd()) {
+            ledger.delivered(stuck.id(), (Message) frame);
         }
 
         System.out.println("Shutdown with 240 messages for a client that does not read, in " + took.toMillis()

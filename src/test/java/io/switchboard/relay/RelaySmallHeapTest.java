@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.switchboard.admin.AdminHttp;
-import io.switchboard.protocol.ServerFrame;
+import io.switchboard.client.Message;
 import io.switchboard.protocol.Wire;
 import io.switchboard.support.ServerProcess;
 import io.switchboard.support.TestClient;
@@ -111,7 +111,7 @@ class RelaySmallHeapTest {
     private static void assertRelayWorks() throws IOException {
         try (TestClient a = TestClient.connect(port); TestClient b = TestClient.connect(port)) {
             a.send(b.id(), "ping".getBytes());
-            ServerFrame.Deliver ping = b.readDeliver();
+            Message ping = b.readDeliver();
             assertThat(ping.payload()).isEqualTo("ping".getBytes());
             b.send(a.id(), "pong".getBytes());
             assertThat(a.readDeliver().payload()).isEqualTo("pong".getBytes());

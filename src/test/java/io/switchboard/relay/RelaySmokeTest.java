@@ -5,8 +5,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrame;
 import io.switchboard.support.TestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,11 +29,11 @@ class RelaySmokeTest {
         try (TestClient a = TestClient.connect(port()); TestClient b = TestClient.connect(port())) {
             assertThat(a.id()).isNotEqualTo(b.id()).isNotZero();
             a.send(b.id(), "hi".getBytes());
-            ServerFrame.Deliver deliver = b.readDeliver();
-            assertThat(deliver.src()).isEqualTo(a.id());
+            Message deliver = b.readDeliver();
+            assertThat(deliver.src()).isEqualTo(Integer.toUnsignedLong(a.id()));
             assertThat(deliver.payload()).containsExactly('h', 'i');
             long seq = a.send(99_999, new byte[0]);
-            assertThat(a.readError()).isEqualTo(new ServerFrame.Error(ErrorCode.UNKNOWN_DESTINATION, 99_999, seq));
+            assertThat(a.readError()).isEqualTo(new SendError(ErrorCode.UNKNOWN_DESTINATION, 99_999, seq));
         }
     }
 }

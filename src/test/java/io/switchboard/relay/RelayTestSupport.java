@@ -22,7 +22,9 @@ import org.junit.jupiter.api.BeforeEach;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
-import io.switchboard.protocol.ServerFrame;
+import io.switchboard.client.Incoming;
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
 import io.switchboard.protocol.Wire;
 import io.switchboard.support.FrameCollector;
 import io.switchboard.support.OutcomeLedger;
@@ -108,7 +110,7 @@ abstract class RelayTestSupport {
     }
 
     /** Reads every frame of {@code client} on a thread of its own, for at most {@link #PATIENCE} idle. */
-    FrameCollector collect(TestClient client, Consumer<ServerFrame> sink) throws IOException {
+    FrameCollector collect(TestClient client, Consumer<Incoming> sink) throws IOException {
         return FrameCollector.start(client, PATIENCE, sink);
     }
 
@@ -116,8 +118,8 @@ abstract class RelayTestSupport {
     FrameCollector collectInto(OutcomeLedger ledger, TestClient client) throws IOException {
         return collect(client, frame -> {
             switch (frame) {
-                case ServerFrame.Deliver deliver -> ledger.delivered(client.id(), deliver);
-                case ServerFrame.Error error -> ledger.failed(client.id(), error);
+                case Message deliver -> ledger.delivered(client.id(), deliver);
+                case SendError error -> ledger.failed(client.id(), error);
             }
         });
     }
@@ -278,8 +280,8 @@ abstract class RelayTestSupport {
         await().atMost(PATIENCE).until(() -> !isConnected(hog));
         Duration evictedAfter = Duration.ofNanos(System.nanoTime() - start);
         // What was written to the hog before it was evicted stays readable.
-        for (ServerFrame frame : hog.readUntilClosed()) {
-            ledger.delivered(hog.id(), (ServerFrame.Deliver) frame);
+        for (Incoming frame : hog.readUntilClosed()) {
+            ledger.delivered(hog.id(), (Message) frame);
         }
         result(thenOther);
         sendTracked(ledger, sender, other, 100);
@@ -333,9 +335,9 @@ abstract class RelayTestSupport {
     }
 
     /** The DELIVERs carry seqs {@code first} to {@code last}, each once, in order. */
-    static void assertInOrder(List<ServerFrame.Deliver> delivers, long first, long last) {
+    static void assertInOrder(List<Message> delivers, long first, long last) {
         List<Long> seqs = new ArrayList<>();
-        for (ServerFrame.Deliver deliver : delivers) {
+        for (Message deliver : delivers) {
             seqs.add(TaggedPayload.seq(deliver.payload()));
         }
         List<Long> expected = new ArrayList<>();

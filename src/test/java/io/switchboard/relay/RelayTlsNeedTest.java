@@ -18,7 +18,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.switchboard.protocol.ServerFrame;
+import io.switchboard.client.Message;
 import io.switchboard.support.FrameCollector;
 import io.switchboard.support.OutcomeLedger;
 import io.switchboard.support.TestCa;
@@ -105,7 +105,7 @@ class RelayTlsNeedTest extends RelayTestSupport {
         result(floodUntilFull(sender, receiver, size, 0, ledger));
 
         receiver.socket().shutdownOutput(); // close_notify
-        receiver.readUntilEnd(frame -> ledger.delivered(receiver.id(), (ServerFrame.Deliver) frame));
+        receiver.readUntilEnd(frame -> ledger.delivered(receiver.id(), (Message) frame));
         await().atMost(PATIENCE).untilAsserted(() -> {
             assertThat(session.isClosed()).as("the receiver's session closed").isTrue();
             assertThat(ledger.missing()).as("SENDs without an outcome, of %s: %s", ledger.size(), ledger.tally()).isZero();

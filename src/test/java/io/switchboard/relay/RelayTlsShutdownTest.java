@@ -12,7 +12,9 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.switchboard.SwitchboardApplication;
-import io.switchboard.protocol.ServerFrame;
+import io.switchboard.client.Incoming;
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
 import io.switchboard.support.FrameCollector;
 import io.switchboard.support.OutcomeLedger;
 import io.switchboard.support.TaggedPayload;
@@ -57,7 +59,7 @@ class RelayTlsShutdownTest {
                 clients.addAll(List.of(sender, tls12, tls13));
                 OutcomeLedger ledger = new OutcomeLedger();
                 FrameCollector senderFrames = FrameCollector.start(sender, PATIENCE, frame -> {
-                    if (frame instanceof ServerFrame.Error error) {
+                    if (frame instanceof SendError error) {
                         ledger.failed(sender.id(), error);
                     }
                 });
@@ -77,8 +79,8 @@ class RelayTlsShutdownTest {
                 Thread closer = Thread.ofVirtual().name("context-close").start(context::close);
                 await().atMost(PATIENCE).until(() -> !endpoint.isAccepting());
                 for (TestClient receiver : List.of(tls12, tls13)) {
-                    for (ServerFrame frame : receiver.readUntilClosed()) {
-                        ledger.delivered(receiver.id(), (ServerFrame.Deliver) frame);
+                    for (Incoming frame : receiver.readUntilClosed()) {
+                        ledger.delivered(receiver.id(), (Message) frame);
                     }
                 }
                 senderFrames.awaitEnd(PATIENCE);

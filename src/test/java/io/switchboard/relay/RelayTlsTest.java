@@ -28,8 +28,10 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.admin.AdminHttp;
+import io.switchboard.client.Incoming;
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrame;
 import io.switchboard.support.FrameCollector;
 import io.switchboard.support.OutcomeLedger;
 import io.switchboard.support.TaggedPayload;
@@ -99,15 +101,15 @@ class RelayTlsTest extends RelayTestSupport {
 
         a.send(b.id(), "to b".getBytes(StandardCharsets.UTF_8));
         b.send(a.id(), "to a".getBytes(StandardCharsets.UTF_8));
-        ServerFrame.Deliver atB = b.readDeliver();
-        ServerFrame.Deliver atA = a.readDeliver();
-        assertThat(atB.src()).isEqualTo(a.id());
+        Message atB = b.readDeliver();
+        Message atA = a.readDeliver();
+        assertThat(atB.src()).isEqualTo(Integer.toUnsignedLong(a.id()));
         assertThat(new String(atB.payload(), StandardCharsets.UTF_8)).isEqualTo("to b");
-        assertThat(atA.src()).isEqualTo(b.id());
+        assertThat(atA.src()).isEqualTo(Integer.toUnsignedLong(b.id()));
         assertThat(new String(atA.payload(), StandardCharsets.UTF_8)).isEqualTo("to a");
 
         long seq = a.send(0x7FFF_FFF0, new byte[0]);
-        ServerFrame.Error error = a.readError();
+        SendError error = a.readError();
         assertThat(error.code()).isEqualTo(ErrorCode.UNKNOWN_DESTINATION);
         assertThat(error.seq()).isEqualTo(seq);
     }
@@ -144,8 +146,8 @@ class RelayTlsTest extends RelayTestSupport {
         }
         await().atMost(PATIENCE).until(() -> failures("failed") == before + 1);
         other.send(receiver.id(), "over TLS".getBytes(StandardCharsets.UTF_8));
-        ServerFrame.Deliver first = receiver.readDeliver();
-        assertThat(first.src()).isEqualTo(other.id());
+        Message first = receiver.readDeliver();
+        assertThat(first.src()).isEqualTo(Integer.toUnsignedLong(other.id()));
         assertThat(new String(first.payload(), StandardCharsets.UTF_8)).isEqualTo("over TLS");
         assertThat(this.registry.size()).isEqualTo(2);
     }
@@ -261,7 +263,7 @@ class RelayTlsTest extends RelayTestSupport {
         long start = System.nanoTime();
         session.disconnect();
         Duration disconnectTook = Duration.ofNanos(System.nanoTime() - start);
-        receiver.readUntilEnd(frame -> ledger.delivered(receiver.id(), (ServerFrame.Deliver) frame));
+        receiver.readUntilEnd(frame -> ledger.delivered(receiver.id(), (Message) frame));
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(ledger.missing())
                 .as("SENDs without an outcome, of %s: %s", ledger.size(), ledger.tally()).isZero());
         senderFrames.stop();
@@ -292,9 +294,9 @@ class RelayTlsTest extends RelayTestSupport {
             client.send(client.id(), TaggedPayload.of(client.id(), i, 2000));
         }
         client.socket().shutdownOutput(); // close_notify
-        List<ServerFrame> frames = client.readUntilClosed();
-        assertThat(frames).hasSize(3).allMatch(ServerFrame.Deliver.class::isInstance);
-        assertInOrder(frames.stream().map(ServerFrame.Deliver.class::cast).toList(), 1, 3);
+        List<Incoming> frames = client.readUntilClosed();
+        assertThat(frames).hasSize(3).allMatch(Message.class::isInstance);
+        assertInOrder(frames.stream().map(Message.class::cast).toList(), 1, 3);
     }
 
     private double failures(String reason) {

@@ -25,10 +25,13 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.util.unit.DataSize;
 
+import io.switchboard.client.FrameListener;
+import io.switchboard.client.Incoming;
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
+import io.switchboard.client.ServerFrameReader;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SendBatch;
-import io.switchboard.protocol.ServerFrame;
-import io.switchboard.protocol.ServerFrameReader;
 import io.switchboard.protocol.Wire;
 
 import static io.switchboard.relay.OutboundQueueContractTest.patiently;
@@ -134,17 +137,28 @@ class RouterTest {
         }
 
         /** The frames the client reads, after its greeting, which is checked. */
-        List<ServerFrame> read() {
+        List<Incoming> read() {
             byte[] bytes = readBytes();
-            List<ServerFrame> frames = new ArrayList<>();
+            List<Incoming> frames = new ArrayList<>();
             ServerFrameReader reader = new ServerFrameReader(new ByteArrayInputStream(bytes));
+            FrameListener collect = new FrameListener() {
+                @Override
+                public void onDeliver(long src, byte[] buffer, int offset, int length) {
+                    frames.add(new Message(src, java.util.Arrays.copyOfRange(buffer, offset, offset + length)));
+                }
+
+                @Override
+                public void onSendError(SendError error) {
+                    frames.add(error);
+                }
+            };
             try {
                 if (!this.greeted) {
-                    assertThat(reader.readGreeting()).as("greeting").isEqualTo(id());
+                    assertThat(reader.readGreeting()).as("greeting").isEqualTo(Integer.toUnsignedLong(id()));
                     this.greeted = true;
                 }
                 while (true) {
-                    frames.add(reader.read());
+                    reader.readFrames(collect);
                 }
             }
             catch (EOFException end) {
@@ -155,10 +169,10 @@ class RouterTest {
             }
         }
 
-        List<ServerFrame.Deliver> delivers() {
-            List<ServerFrame> frames = read();
-            assertThat(frames).as("frames read by %d", id()).allMatch(ServerFrame.Deliver.class::isInstance);
-            return frames.stream().map(ServerFrame.Deliver.class::cast).toList();
+        List<Message> delivers() {
+            List<Incoming> frames = read();
+            assertThat(frames).as("frames read by %d", id()).allMatch(Message.class::isInstance);
+            return frames.stream().map(Message.class::cast).toList();
         }
 
         /** The client's connection has closed: as ConnectionLifecycle does, and the writer ends. */
@@ -269,11 +283,11 @@ class RouterTest {
         return new Routing(thread, done);
     }
 
-    static ServerFrame.Error error(ErrorCode code, int dest, long seq) {
-        return new ServerFrame.Error(code, dest, seq);
+    static SendError error(ErrorCode code, int dest, long seq) {
+        return new SendError(code, Integer.toUnsignedLong(dest), seq);
     }
 
-    static List<String> texts(List<ServerFrame.Deliver> delivers) {
+    static List<String> texts(List<Message> delivers) {
         return delivers.stream().map(deliver -> new String(deliver.payload(), StandardCharsets.UTF_8)).toList();
     }
 
@@ -310,10 +324,10 @@ class RouterTest {
                 error(ErrorCode.UNKNOWN_DESTINATION, 98, 3), error(ErrorCode.UNKNOWN_DESTINATION, 97, 4),
                 error(ErrorCode.UNKNOWN_DESTINATION, 96, 6), error(ErrorCode.UNKNOWN_DESTINATION, 93, 7),
                 error(ErrorCode.FRAME_TOO_LARGE, 94, 8));
-        List<ServerFrame> atB = b.read();
-        assertThat(atB).filteredOn(ServerFrame.Error.class::isInstance)
+        List<Incoming> atB = b.read();
+        assertThat(atB).filteredOn(SendError.class::isInstance)
                 .containsExactly(error(ErrorCode.UNKNOWN_DESTINATION, 95, 1));
-        assertThat(texts(atB.stream().filter(ServerFrame.Deliver.class::isInstance).map(ServerFrame.Deliver.class::cast)
+        assertThat(texts(atB.stream().filter(Message.class::isInstance).map(Message.class::cast)
                 .toList())).containsExactly("2", "5");
         assertThat(a.session.messagesIn()).isEqualTo(8 - 1);
         assertThat(a.session.bytesIn()).isEqualTo(3 + 70_000 + 2 + 1);
@@ -338,7 +352,7 @@ class RouterTest {
                     route(a, read.toArray(Send[]::new));
                 }
             }
-            List<ServerFrame.Deliver> atB = b.delivers();
+            List<Message> atB = b.delivers();
             assertThat(texts(atB)).as("cut at %d", cut).containsExactly("b1", "b2", "b3", "b4", "b5", "b6");
             assertThat(atB).allMatch(deliver -> deliver.src() == A);
             assertThat(texts(c.delivers())).as("cut at %d", cut).containsExactly("c1", "c2", "c3");
@@ -490,7 +504,7 @@ class RouterTest {
         patiently().until(routing::isWaiting);
         assertThat(routing.done()).isNotDone();
         assertThat(c.queue().heldBytes()).as("C's frame comes after the wait").isZero();
-        List<ServerFrame.Deliver> atB = new CopyOnWriteArrayList<>();
+        List<Message> atB = new CopyOnWriteArrayList<>();
         patiently().until(() -> {
             atB.addAll(b.delivers());
             return routing.done().isDone();
@@ -678,8 +692,8 @@ class RouterTest {
         assertThat(this.router.offer(B, Wire.OPERATOR_ID, new byte[150_000], 0, 150_000, origin, 3, 0))
                 .isEqualTo(OfferResult.BUSY);
         assertThat(this.router.offer(NOBODY, Wire.OPERATOR_ID, small, 0, 1, origin, 4, 0)).isEqualTo(OfferResult.CLOSED);
-        List<ServerFrame.Deliver> delivers = b.delivers();
-        assertThat(delivers).extracting(ServerFrame.Deliver::src).containsOnly(Wire.OPERATOR_ID);
+        List<Message> delivers = b.delivers();
+        assertThat(delivers).extracting(Message::src).containsOnly((long) Wire.OPERATOR_ID);
         assertThat(delivers.get(0).payload()).isEqualTo("small".getBytes());
         assertThat(delivers.get(1).payload()).hasSize(100_000).containsOnly((byte) 'L');
         origin.assertExactlyOneEach(B, List.of(1L, 2L), RecordingOrigin.DELIVERED);

@@ -22,8 +22,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 
+import io.switchboard.client.Incoming;
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.ServerFrame;
 import io.switchboard.protocol.Wire;
 import io.switchboard.support.FrameCollector;
 import io.switchboard.support.OutcomeLedger;
@@ -94,7 +96,7 @@ class TokenModeTest extends RelayTestSupport {
         assertThat(a.send(b.id(), "hi".getBytes())).isEqualTo(1);
         long unknown = a.send(12345, new byte[0]);
         assertThat(b.readDeliver().payload()).isEqualTo("hi".getBytes());
-        assertThat(a.readError()).isEqualTo(new ServerFrame.Error(ErrorCode.UNKNOWN_DESTINATION, 12345, unknown));
+        assertThat(a.readError()).isEqualTo(new SendError(ErrorCode.UNKNOWN_DESTINATION, 12345, unknown));
         assertThat(unknown).isEqualTo(2);
     }
 
@@ -121,7 +123,7 @@ class TokenModeTest extends RelayTestSupport {
         // Frames after the HELLO are held to max-payload-bytes (4096) again.
         TestClient b = admitted(valid());
         long seq = a.send(b.id(), new byte[4097]);
-        assertThat(a.readError()).isEqualTo(new ServerFrame.Error(ErrorCode.FRAME_TOO_LARGE, b.id(), seq));
+        assertThat(a.readError()).isEqualTo(new SendError(ErrorCode.FRAME_TOO_LARGE, Integer.toUnsignedLong(b.id()), seq));
         assertThat(a.awaitClosedByServer(PATIENCE)).isTrue();
     }
 
@@ -267,8 +269,8 @@ class TokenModeTest extends RelayTestSupport {
         // SENDs to 42 that the server reads from now on (the flood's last ones, which the kernel
         // still held) go to the newer connection.
         FrameCollector newerFrames = collectInto(ledger, newer);
-        for (ServerFrame frame : older.readUntilClosed()) {
-            ledger.delivered(older.id(), (ServerFrame.Deliver) frame);
+        for (Incoming frame : older.readUntilClosed()) {
+            ledger.delivered(older.id(), (Message) frame);
         }
         long last = sendTracked(ledger, sender, newer, 100);
         await().atMost(PATIENCE).until(ledger::isComplete);
@@ -297,11 +299,11 @@ class TokenModeTest extends RelayTestSupport {
         long toOperator = limited.send(0, "4".getBytes());
         long toSevenUnknown = limited.send(7, "5".getBytes());
         limited.send(allowed.id(), "6".getBytes());
-        assertThat(limited.readError()).isEqualTo(new ServerFrame.Error(ErrorCode.FORBIDDEN, bystander.id(), toBystander));
-        assertThat(limited.readError()).isEqualTo(new ServerFrame.Error(ErrorCode.FORBIDDEN, 99, toUnknown));
-        assertThat(limited.readError()).isEqualTo(new ServerFrame.Error(ErrorCode.FORBIDDEN, 0, toOperator));
+        assertThat(limited.readError()).isEqualTo(new SendError(ErrorCode.FORBIDDEN, Integer.toUnsignedLong(bystander.id()), toBystander));
+        assertThat(limited.readError()).isEqualTo(new SendError(ErrorCode.FORBIDDEN, 99, toUnknown));
+        assertThat(limited.readError()).isEqualTo(new SendError(ErrorCode.FORBIDDEN, 0, toOperator));
         // Allowed, but not connected: the usual outcome.
-        assertThat(limited.readError()).isEqualTo(new ServerFrame.Error(ErrorCode.UNKNOWN_DESTINATION, 7, toSevenUnknown));
+        assertThat(limited.readError()).isEqualTo(new SendError(ErrorCode.UNKNOWN_DESTINATION, 7, toSevenUnknown));
         assertThat(toSevenUnknown).isEqualTo(5);
         assertThat(allowed.readDeliver().payload()).isEqualTo("1".getBytes());
         assertThat(allowed.readDeliver().payload()).isEqualTo("6".getBytes());

@@ -9,7 +9,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import io.switchboard.protocol.ServerFrame;
+import io.switchboard.client.Incoming;
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
+
 
 /**
  * Reads every frame a client receives on a thread of its own, so that a test can write and
@@ -19,20 +22,20 @@ import io.switchboard.protocol.ServerFrame;
 public final class FrameCollector {
 
     private final TestClient client;
-    private final Consumer<ServerFrame> sink;
-    private final List<ServerFrame> frames = new CopyOnWriteArrayList<>();
+    private final Consumer<Incoming> sink;
+    private final List<Incoming> frames = new CopyOnWriteArrayList<>();
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean stopping;
     private volatile boolean closedByServer;
     private volatile Throwable failure;
 
-    private FrameCollector(TestClient client, Consumer<ServerFrame> sink) {
+    private FrameCollector(TestClient client, Consumer<Incoming> sink) {
         this.client = client;
         this.sink = sink;
     }
 
     /** Starts reading {@code client}'s frames, each handed to {@code sink} and kept. */
-    public static FrameCollector start(TestClient client, Duration idleLimit, Consumer<ServerFrame> sink)
+    public static FrameCollector start(TestClient client, Duration idleLimit, Consumer<Incoming> sink)
             throws IOException {
         client.readTimeout(idleLimit);
         FrameCollector collector = new FrameCollector(client, sink);
@@ -43,7 +46,7 @@ public final class FrameCollector {
     private void run() {
         try {
             while (true) {
-                ServerFrame frame = this.client.read();
+                Incoming frame = this.client.read();
                 this.frames.add(frame);
                 this.sink.accept(frame);
             }
@@ -64,18 +67,18 @@ public final class FrameCollector {
         }
     }
 
-    public List<ServerFrame> frames() {
+    public List<Incoming> frames() {
         return List.copyOf(this.frames);
     }
 
-    public List<ServerFrame.Deliver> delivers() {
-        return this.frames.stream().filter(ServerFrame.Deliver.class::isInstance)
-                .map(ServerFrame.Deliver.class::cast).toList();
+    public List<Message> delivers() {
+        return this.frames.stream().filter(Message.class::isInstance)
+                .map(Message.class::cast).toList();
     }
 
-    public List<ServerFrame.Error> errors() {
-        return this.frames.stream().filter(ServerFrame.Error.class::isInstance)
-                .map(ServerFrame.Error.class::cast).toList();
+    public List<SendError> errors() {
+        return this.frames.stream().filter(SendError.class::isInstance)
+                .map(SendError.class::cast).toList();
     }
 
     public boolean hasEnded() {

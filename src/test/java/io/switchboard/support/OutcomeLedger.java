@@ -7,7 +7,9 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.switchboard.protocol.ServerFrame;
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
+
 
 /**
  * Accounts for the outcome of every SEND (PROTOCOL.md section 4, guarantee 1): each one
@@ -31,15 +33,15 @@ public final class OutcomeLedger {
     }
 
     /** A DELIVER read by client {@code receiver}. */
-    public void delivered(int receiver, ServerFrame.Deliver deliver) {
+    public void delivered(int receiver, Message deliver) {
         byte[] payload = deliver.payload();
         if (!TaggedPayload.isIntact(payload)) {
             this.violations.add("client " + receiver + " read a damaged payload " + deliver);
             return;
         }
         Key key = new Key(TaggedPayload.sender(payload), TaggedPayload.seq(payload));
-        if (deliver.src() != key.sender()) {
-            this.violations.add("DELIVER src " + deliver.srcId() + " for a message of " + key);
+        if (deliver.src() != Integer.toUnsignedLong(key.sender())) {
+            this.violations.add("DELIVER src " + deliver.src() + " for a message of " + key);
         }
         Integer dest = this.destinations.get(key);
         if (dest != null && dest != receiver) {
@@ -49,10 +51,10 @@ public final class OutcomeLedger {
     }
 
     /** An ERROR read by client {@code sender}. */
-    public void failed(int sender, ServerFrame.Error error) {
+    public void failed(int sender, SendError error) {
         Key key = new Key(sender, error.seq());
         Integer dest = this.destinations.get(key);
-        if (dest != null && dest != error.dest()) {
+        if (dest != null && Integer.toUnsignedLong(dest) != error.dest()) {
             this.violations.add(error + " names another destination than " + key + "'s "
                     + Integer.toUnsignedLong(dest));
         }

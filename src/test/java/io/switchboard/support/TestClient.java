@@ -8,11 +8,19 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
 
-import io.switchboard.protocol.ServerFrame;
-import io.switchboard.protocol.ServerFrameReader;
+import org.jspecify.annotations.Nullable;
+
+import io.switchboard.client.FrameListener;
+import io.switchboard.client.Incoming;
+import io.switchboard.client.Message;
+import io.switchboard.client.SendError;
+import io.switchboard.client.ServerFrameReader;
 import io.switchboard.protocol.Wire;
 
 /**
@@ -26,6 +34,21 @@ public final class TestClient implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private final ServerFrameReader reader;
+    /** Frames the reader handed over that the test has not read yet. */
+    private final Deque<Incoming> arrived = new ArrayDeque<>();
+    private final FrameListener arrivals = new FrameListener() {
+        @Override
+        public void onDeliver(long src, byte[] buffer, int offset, int length) {
+            TestClient.this.arrived.add(new Message(src, Arrays.copyOfRange(buffer, offset, offset + length)));
+        }
+
+        @Override
+        public void onSendError(SendError error) {
+            TestClient.this.arrived.add(error);
+        }
+    };
+    /** What ended a read that had handed over frames first: thrown once they have been read. */
+    private @Nullable IOException pendingFailure;
     private int id;
     private long sent;
 
@@ -38,7 +61,7 @@ public final class TestClient implements AutoCloseable {
     /** Connects and reads the greeting. */
     public static TestClient connect(int port) throws IOException {
         TestClient client = connectWithoutGreeting(port);
-        client.id = client.reader.readGreeting();
+        client.readGreeting();
         return client;
     }
 
@@ -49,7 +72,7 @@ public final class TestClient implements AutoCloseable {
      */
     public static TestClient connect(int port, int receiveBufferBytes) throws IOException {
         TestClient client = connectWithoutGreeting(port, receiveBufferBytes);
-        client.id = client.reader.readGreeting();
+        client.readGreeting();
         return client;
     }
 
@@ -95,7 +118,7 @@ public final class TestClient implements AutoCloseable {
     /** A client over a socket already connected (a TLS session, say), once it has read its greeting. */
     public static TestClient over(Socket socket) throws IOException {
         TestClient client = overWithoutGreeting(socket);
-        client.id = client.reader.readGreeting();
+        client.readGreeting();
         return client;
     }
 
@@ -105,8 +128,9 @@ public final class TestClient implements AutoCloseable {
         return new TestClient(socket);
     }
 
+    /** Reads the greeting: this client's ID, as the server's {@code int} (unsigned) view of it. */
     public int readGreeting() throws IOException {
-        this.id = this.reader.readGreeting();
+        this.id = Wire.toId(this.reader.readGreeting());
         return this.id;
     }
 
@@ -173,21 +197,36 @@ public final class TestClient implements AutoCloseable {
     }
 
     /** Reads the next frame, failing after {@link #READ_TIMEOUT}. */
-    public ServerFrame read() throws IOException {
-        return this.reader.read();
+    public Incoming read() throws IOException {
+        while (this.arrived.isEmpty()) {
+            IOException failure = this.pendingFailure;
+            if (failure != null) {
+                throw failure;
+            }
+            try {
+                this.reader.readFrames(this.arrivals);
+            }
+            catch (IOException ex) {
+                if (this.arrived.isEmpty()) {
+                    throw ex;
+                }
+                this.pendingFailure = ex;
+            }
+        }
+        return this.arrived.poll();
     }
 
-    public ServerFrame.Deliver readDeliver() throws IOException {
-        ServerFrame frame = read();
-        if (frame instanceof ServerFrame.Deliver deliver) {
+    public Message readDeliver() throws IOException {
+        Incoming frame = read();
+        if (frame instanceof Message deliver) {
             return deliver;
         }
         throw new AssertionError("expected a DELIVER, read " + frame);
     }
 
-    public ServerFrame.Error readError() throws IOException {
-        ServerFrame frame = read();
-        if (frame instanceof ServerFrame.Error error) {
+    public SendError readError() throws IOException {
+        Incoming frame = read();
+        if (frame instanceof SendError error) {
             return error;
         }
         throw new AssertionError("expected an ERROR, read " + frame);
@@ -197,11 +236,11 @@ public final class TestClient implements AutoCloseable {
      * Reads every frame until the server closes the connection in order (EOF). Each read is
      * bounded by {@link #READ_TIMEOUT}; a reset is not an orderly close and is thrown.
      */
-    public List<ServerFrame> readUntilClosed() throws IOException {
-        List<ServerFrame> frames = new ArrayList<>();
+    public List<Incoming> readUntilClosed() throws IOException {
+        List<Incoming> frames = new ArrayList<>();
         try {
             while (true) {
-                frames.add(this.reader.read());
+                frames.add(read());
             }
         }
         catch (EOFException ex) {
@@ -214,17 +253,17 @@ public final class TestClient implements AutoCloseable {
      * which the server's close causes when this client had sent data it did not read: the frames
      * that arrived before the reset are returned all the same.
      */
-    public List<ServerFrame> readUntilEnd() throws IOException {
-        List<ServerFrame> frames = new ArrayList<>();
+    public List<Incoming> readUntilEnd() throws IOException {
+        List<Incoming> frames = new ArrayList<>();
         readUntilEnd(frames::add);
         return frames;
     }
 
     /** As {@link #readUntilEnd()}, handing each frame to {@code sink} as it arrives. */
-    public void readUntilEnd(java.util.function.Consumer<ServerFrame> sink) throws IOException {
+    public void readUntilEnd(java.util.function.Consumer<Incoming> sink) throws IOException {
         try {
             while (true) {
-                sink.accept(this.reader.read());
+                sink.accept(read());
             }
         }
         catch (EOFException | java.net.SocketException ex) {
@@ -237,7 +276,7 @@ public final class TestClient implements AutoCloseable {
         this.socket.setSoTimeout((int) timeout.toMillis());
         try {
             while (true) {
-                this.reader.read();
+                read();
             }
         }
         catch (EOFException | java.net.SocketException ex) {
