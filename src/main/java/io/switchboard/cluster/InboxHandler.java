@@ -35,6 +35,19 @@ final class InboxHandler implements ClusterCodec.Handler {
         this.delivery.deliver(linkOf(from), ticket, src, dest, entry, offset, length);
     }
 
+    /** The link to {@code from} if there is one: what comes from a node that has left is not answered. */
+    private @Nullable NodeLink existingLinkOf(String from) {
+        if (from == this.lastFrom && this.lastLink != null) {
+            return this.lastLink;
+        }
+        NodeLink link = this.links.existing(from);
+        if (link != null) {
+            this.lastFrom = from;
+            this.lastLink = link;
+        }
+        return link;
+    }
+
     /** The link to {@code from}, made if there is none. */
     private NodeLink linkOf(String from) {
         NodeLink link = this.lastLink;
@@ -58,7 +71,7 @@ final class InboxHandler implements ClusterCodec.Handler {
 
     @Override
     public void outcome(String from, long ticket, int status) {
-        NodeLink link = this.links.existing(from);
+        NodeLink link = existingLinkOf(from);
         if (link != null) {
             link.outcome(ticket, status);
         }
@@ -79,7 +92,7 @@ final class InboxHandler implements ClusterCodec.Handler {
 
     @Override
     public void reply(String from, long request, byte[] body) {
-        NodeLink link = this.links.existing(from);
+        NodeLink link = existingLinkOf(from);
         if (link != null) {
             link.replied(request, body);
         }

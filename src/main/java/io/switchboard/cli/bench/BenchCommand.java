@@ -94,6 +94,14 @@ public final class BenchCommand implements Callable<Integer> {
             description = "the server's PID: reports its CPU time per message (and memory)")
     private long serverPid;
 
+    @Option(names = "--other-node", paramLabel = "HOST:PORT", converter = HostPort.Converter.class,
+            description = "cluster mode: the second client of each pair (fanin: the receiver) connects to this node")
+    private HostPort otherNode;
+
+    @Option(names = "--other-node-pid", paramLabel = "P", defaultValue = "0",
+            description = "that node's PID: its CPU time counts with the server's")
+    private long otherNodePid;
+
     @Option(names = "--json", description = "one JSON line on stdout (the summary goes to stderr)")
     private boolean json;
 
@@ -133,7 +141,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             options = new BenchOptions(this.server, this.scenario, this.clients, this.size, this.window, this.rate,
                     this.flooders, this.duration, this.warmup, this.drain, this.serverPid, this.json, this.progress,
-                    this.token.token(), clientTls);
+                    this.token.token(), clientTls, this.otherNode, this.otherNodePid);
         }
         catch (IllegalArgumentException ex) {
             throw new CommandLine.ParameterException(this.spec.commandLine(), ex.getMessage());

@@ -28,10 +28,14 @@ import io.switchboard.cli.HostPort;
  * @param token the connect token of every client, for a server in token mode; null for none.
  *        It must not name a {@code sid}: each client would replace the one before
  * @param tls connect with TLS; null for plain TCP
+ * @param otherNode (cluster mode) where the second client of each pair, or fanin's receiver,
+ *        connects, so that every message goes from one node to another; null: all to {@code server}
+ * @param otherNodePid that node's process ID, whose CPU time is added to the server's; 0 when unknown
  */
 public record BenchOptions(HostPort server, Scenario scenario, int clients, int size, int window, int rate,
         int flooders, Duration duration, Duration warmup, Duration drain, long serverPid, boolean json,
-        boolean progress, @Nullable String token, @Nullable ClientTls tls) {
+        boolean progress, @Nullable String token, @Nullable ClientTls tls, @Nullable HostPort otherNode,
+        long otherNodePid) {
 
     public BenchOptions {
         require(size >= Payload.HEADER_BYTES, "--size must be at least " + Payload.HEADER_BYTES);
@@ -41,6 +45,9 @@ public record BenchOptions(HostPort server, Scenario scenario, int clients, int 
         require(duration.isPositive() && duration.compareTo(Duration.ofMinutes(10)) <= 0,
                 "--duration must be more than 0 and at most 10m");
         require(!warmup.isNegative() && !drain.isNegative(), "--warmup and --drain must not be negative");
+        require(otherNode != null || otherNodePid == 0, "--other-node-pid needs --other-node");
+        require(otherNode == null || scenario == Scenario.PAIRS || scenario == Scenario.LATENCY
+                || scenario == Scenario.FANIN, "--other-node works with pairs, latency and fanin");
         if (scenario == Scenario.CONNECT) {
             require(clients >= 1, "--clients must be at least 1 for connect");
             // Its connects are non-blocking channels on one selector: no TLS there.

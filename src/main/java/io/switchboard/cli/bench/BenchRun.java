@@ -42,6 +42,17 @@ final class BenchRun {
         this.progress = progress;
     }
 
+    /** With --other-node: the second client of each pair, and fanin's receiver, are that node's. */
+    private static boolean onOtherNode(Scenario scenario, Peer peer) {
+        return (scenario == Scenario.FANIN) ? peer.role == Peer.Role.RECEIVER : (peer.index & 1) == 1;
+    }
+
+    /** The server's CPU seconds, and the other node's with it; NaN when the server's PID is not known. */
+    private static double serverCpuSeconds(BenchOptions o) {
+        double cpu = ProcessStats.cpuSeconds(o.serverPid());
+        return (o.otherNodePid() == 0) ? cpu : cpu + ProcessStats.cpuSeconds(o.otherNodePid());
+    }
+
     BenchResult run() throws IOException, InterruptedException {
         BenchOptions o = this.options;
         Scenario scenario = o.scenario();
@@ -58,7 +69,8 @@ final class BenchRun {
         SlowClient slow = null;
         try {
             for (Peer peer : peers) {
-                SwitchboardClient.Builder builder = SwitchboardClient.builder(o.server().host(), o.server().port())
+                HostPort node = (o.otherNode() != null && onOtherNode(scenario, peer)) ? o.otherNode() : o.server();
+                SwitchboardClient.Builder builder = SwitchboardClient.builder(node.host(), node.port())
                         .frameListener(peer);
                 if (o.token() != null) {
                     String token = o.token();
@@ -132,7 +144,7 @@ final class BenchRun {
         clock.sleepUntil(clock.windowStart);
         long delivered0 = delivered(peers);
         long genCpu0 = ProcessStats.ownCpuNanos();
-        double serverCpu0 = ProcessStats.cpuSeconds(o.serverPid());
+        double serverCpu0 = serverCpuSeconds(o);
         long t0 = System.nanoTime();
         long lastDelivered = delivered0;
         for (long tick = t0 + TimeUnit.SECONDS.toNanos(1); tick - clock.windowEnd < 0; tick += TimeUnit.SECONDS.toNanos(1)) {
@@ -146,7 +158,7 @@ final class BenchRun {
         clock.sleepUntil(clock.windowEnd);
         long delivered1 = delivered(peers);
         long genCpu1 = ProcessStats.ownCpuNanos();
-        double serverCpu1 = ProcessStats.cpuSeconds(o.serverPid());
+        double serverCpu1 = serverCpuSeconds(o);
         long t1 = System.nanoTime();
 
         // Senders waiting for credit wake and see the end; flooders held up by the server's
