@@ -92,7 +92,9 @@ class ReadmeTest {
                 case "client" -> assertThat(HostPort.parse(args[1])).as(command).isNotNull();
                 case "bench" -> new CommandLine(new BenchCommand(new PrintStream(PrintStream.nullOutputStream()),
                         new PrintStream(PrintStream.nullOutputStream()), false))
-                        .parseArgs(Arrays.stream(args).skip(1).map((arg) -> arg.equals("PID") || arg.equals("$!") ? "1" : arg)
+                        // A process ID the reader fills in: PID, the shell's $!, or a variable that holds one ($A).
+                        .parseArgs(Arrays.stream(args).skip(1)
+                                .map((arg) -> arg.equals("PID") || arg.equals("$!") || arg.matches("\\$[A-Z]") ? "1" : arg)
                                 .toArray(String[]::new));
                 case "token" -> new CommandLine(new TokenCommand(new PrintStream(PrintStream.nullOutputStream()),
                         new PrintStream(PrintStream.nullOutputStream()), Clock.systemUTC()))
