@@ -1,12 +1,13 @@
 package io.switchboard.support;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.springframework.boot.context.event.ApplicationPreparedEvent;
 import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggerConfiguration;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextRefreshedEvent;
 import org.springframework.context.event.GenericApplicationListener;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionServerListeningEvent;
@@ -31,15 +32,28 @@ public final class RelayBindLog implements ApplicationListener<ApplicationPrepar
         LoggerConfiguration configuration = logging.getLoggerConfiguration(FACTORY_LOGGER);
         LogLevel configured = (configuration != null) ? configuration.getConfiguredLevel() : null;
         logging.setLogLevel(FACTORY_LOGGER, LogLevel.OFF);
-        AtomicInteger awaited = new AtomicInteger(2);
+        ConfigurableApplicationContext context = event.getApplicationContext();
+        // Each flag once, whichever comes first; a child context's refresh (a separate management
+        // port) reaches these listeners too and is not this context's start.
+        AtomicBoolean listening = new AtomicBoolean();
+        AtomicBoolean started = new AtomicBoolean();
+        AtomicBoolean restored = new AtomicBoolean();
         Runnable restore = () -> {
-            if (awaited.decrementAndGet() == 0) {
+            if (listening.get() && started.get() && restored.compareAndSet(false, true)) {
                 logging.setLogLevel(FACTORY_LOGGER, configured);
             }
         };
-        event.getApplicationContext().addApplicationListener(GenericApplicationListener.forEventType(
-                TcpConnectionServerListeningEvent.class, (listening) -> restore.run()));
-        event.getApplicationContext().addApplicationListener(GenericApplicationListener.forEventType(
-                ContextRefreshedEvent.class, (refreshed) -> restore.run()));
+        context.addApplicationListener(GenericApplicationListener.forEventType(TcpConnectionServerListeningEvent.class,
+                (listened) -> {
+                    listening.set(true);
+                    restore.run();
+                }));
+        context.addApplicationListener(GenericApplicationListener.forEventType(ContextRefreshedEvent.class,
+                (refreshed) -> {
+                    if (refreshed.getApplicationContext() == context) {
+                        started.set(true);
+                        restore.run();
+                    }
+                }));
     }
 }
