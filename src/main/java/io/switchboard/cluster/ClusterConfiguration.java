@@ -28,6 +28,7 @@ import io.switchboard.relay.ClientRegistry;
 import io.switchboard.relay.IdAllocator;
 import io.switchboard.relay.IdScheme;
 import io.switchboard.relay.OverflowPolicy;
+import io.switchboard.relay.RelayMetrics;
 import io.switchboard.relay.RelayProperties;
 import io.switchboard.relay.RemoteDestinations;
 import io.switchboard.relay.Router;
@@ -136,9 +137,9 @@ public class ClusterConfiguration {
     }
 
     @Bean
-    LocalNode localNode(RedisBackplane backplane, ClientRegistry registry, Router router, MeterRegistry meters,
+    LocalNode localNode(RedisBackplane backplane, ClientRegistry registry, Router router, RelayMetrics metrics,
             NodeMembership membership, InboxState inbox) {
-        return new LocalNode(backplane.node(), registry, router, meters, membership, inbox);
+        return new LocalNode(backplane.node(), registry, router, metrics, membership, inbox);
     }
 
     @Bean

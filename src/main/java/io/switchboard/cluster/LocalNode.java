@@ -1,13 +1,8 @@
 package io.switchboard.cluster;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 
 import io.switchboard.cluster.ClusterDirectory.ClusterClient;
 import io.switchboard.cluster.ClusterDirectory.NodeLoad;
@@ -16,6 +11,7 @@ import io.switchboard.protocol.Wire;
 import io.switchboard.relay.ClientRegistry;
 import io.switchboard.relay.ClientSession;
 import io.switchboard.relay.MessageOrigin;
+import io.switchboard.relay.RelayMetrics;
 import io.switchboard.relay.Router;
 
 /**
@@ -28,16 +24,16 @@ final class LocalNode {
     private final String node;
     private final ClientRegistry registry;
     private final Router router;
-    private final MeterRegistry meters;
+    private final RelayMetrics metrics;
     private final NodeMembership membership;
     private final InboxState inbox;
 
-    LocalNode(String node, ClientRegistry registry, Router router, MeterRegistry meters, NodeMembership membership,
+    LocalNode(String node, ClientRegistry registry, Router router, RelayMetrics metrics, NodeMembership membership,
             InboxState inbox) {
         this.node = node;
         this.registry = registry;
         this.router = router;
-        this.meters = meters;
+        this.metrics = metrics;
         this.membership = membership;
         this.inbox = inbox;
     }
@@ -64,21 +60,12 @@ final class LocalNode {
         return (session == null) ? Optional.empty() : Optional.of(describe(session));
     }
 
-    /**
-     * This node's state and numbers, from the relay's meters under the names the registry holds
-     * them by: the console's {@code PrometheusNames} filter names the byte counters
-     * {@code switchboard.payload.*}.
-     */
+    /** This node's state and numbers, from the relay's own counters. */
     NodeLoad load() {
-        long queued = 0;
-        for (ClientSession session : this.registry.all()) {
-            queued += session.queuedBytes();
-        }
-        return new NodeLoad(this.node, state(), this.registry.size(), counted("switchboard.messages.received"),
-                counted("switchboard.messages.delivered"), counted("switchboard.payload.received"),
-                counted("switchboard.payload.delivered"), queued, byTag("switchboard.errors", "code"),
-                byTag("switchboard.evictions", "reason"), byTag("switchboard.connections.rejected", "reason"),
-                counted("switchboard.throttled"));
+        RelayMetrics.Totals totals = this.metrics.totals();
+        return new NodeLoad(this.node, state(), this.registry.size(), totals.messagesIn(), totals.messagesOut(),
+                totals.bytesIn(), totals.bytesOut(), RelayMetrics.queuedPayload(this.registry), totals.errors(),
+                totals.evictions(), totals.rejects(), totals.throttles());
     }
 
     NodeState state() {
@@ -94,24 +81,6 @@ final class LocalNode {
             return NodeState.NOT_READING_INBOX;
         }
         return reclaiming ? NodeState.RECLAIMING_IDS : NodeState.READY;
-    }
-
-    private long counted(String name) {
-        long total = 0;
-        for (Counter counter : this.meters.find(name).counters()) {
-            total += (long) counter.count();
-        }
-        return total;
-    }
-
-    /** A counter's totals by the value of one tag (ERRORs by code, evictions by reason). */
-    private Map<String, Long> byTag(String name, String tag) {
-        Map<String, Long> counts = new HashMap<>();
-        for (Counter counter : this.meters.find(name).counters()) {
-            String value = counter.getId().getTag(tag);
-            counts.merge((value != null) ? value : "", (long) counter.count(), Long::sum);
-        }
-        return counts;
     }
 
     /**

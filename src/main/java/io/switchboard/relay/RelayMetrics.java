@@ -2,6 +2,7 @@ package io.switchboard.relay;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
@@ -121,11 +122,39 @@ public final class RelayMetrics {
     }
 
     private static double queuedBytes(ClientRegistry registry) {
+        return queuedPayload(registry);
+    }
+
+    /** The payload bytes queued for {@code registry}'s clients and not yet written: a walk of them all. */
+    public static long queuedPayload(ClientRegistry registry) {
         long total = 0;
         for (ClientSession session : registry.all()) {
             total += session.queuedBytes();
         }
         return total;
+    }
+
+    /**
+     * What this node has counted since it started. The by-reason maps are keyed as the meters'
+     * tags are ({@code code}, {@code reason}).
+     */
+    public record Totals(long messagesIn, long messagesOut, long bytesIn, long bytesOut, Map<String, Long> errors,
+            Map<String, Long> evictions, Map<String, Long> rejects, long throttles) {
+    }
+
+    /**
+     * The totals, read from the counters themselves rather than found by meter name, which a
+     * registry's filters may change (the admin port's Prometheus names do).
+     */
+    public Totals totals() {
+        Map<String, Long> errors = new TreeMap<>();
+        this.errors.forEach((code, counter) -> errors.put(code.name(), (long) counter.count()));
+        Map<String, Long> evictions = new TreeMap<>();
+        this.evictions.forEach((reason, counter) -> evictions.put(reason.tag, (long) counter.count()));
+        Map<String, Long> rejects = new TreeMap<>();
+        this.rejects.forEach((reason, counter) -> rejects.put(reason.tag, (long) counter.count()));
+        return new Totals((long) this.messagesIn.count(), (long) this.messagesOut.count(), (long) this.bytesIn.count(),
+                (long) this.bytesOut.count(), errors, evictions, rejects, (long) this.throttles.count());
     }
 
     void received(long messages, long bytes) {
