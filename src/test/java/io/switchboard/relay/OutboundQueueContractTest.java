@@ -331,6 +331,20 @@ class OutboundQueueContractTest {
 
     // ---- exactly one outcome ----
 
+    /** What {@link #filled} queues ahead of its messages: the greeting and one ERROR. */
+    private static final long CONTROL_BYTES = Wire.GREETING_BYTES + Wire.ERROR_FRAME_BYTES;
+
+    /** Where each message's DELIVER frame ends in the stream of a batch that {@link #filled} made. */
+    private static long[] frameEnds(int[] payloads) {
+        long[] ends = new long[payloads.length];
+        long end = CONTROL_BYTES;
+        for (int i = 0; i < payloads.length; i++) {
+            end += Wire.DELIVER_HEADER_BYTES + payloads[i];
+            ends[i] = end;
+        }
+        return ends;
+    }
+
     /**
      * A batch written in part, at every offset the socket can stop at, then the connection
      * breaks: the messages whose whole frame the socket took are delivered (the client can still
@@ -340,13 +354,8 @@ class OutboundQueueContractTest {
     @Test
     void aBrokenWriteAtEveryOffsetDeliversTheFramesTheSocketTookAndTheRestAreGone() {
         int[] payloads = { 3, 0, 200, 1, 0 };
-        int control = Wire.GREETING_BYTES + Wire.ERROR_FRAME_BYTES;
-        long total = control;
-        long[] ends = new long[payloads.length];
-        for (int i = 0; i < payloads.length; i++) {
-            total += Wire.DELIVER_HEADER_BYTES + payloads[i];
-            ends[i] = total;
-        }
+        long[] ends = frameEnds(payloads);
+        long total = ends[ends.length - 1];
         for (long offset = 0; offset <= total; offset++) {
             RecordingOrigin outcomes = new RecordingOrigin();
             OutboundQueue queue = filled(payloads, outcomes);
@@ -374,20 +383,15 @@ class OutboundQueueContractTest {
     @Test
     void aWriteInTwoPartsAtEveryOffsetDeliversEachMessageOnceAndReleasesRoomAsItGoes() {
         int[] payloads = { 3, 0, 200, 1, 0 };
-        long control = Wire.GREETING_BYTES + Wire.ERROR_FRAME_BYTES;
-        long total = control;
-        long[] ends = new long[payloads.length];
-        for (int i = 0; i < payloads.length; i++) {
-            total += Wire.DELIVER_HEADER_BYTES + payloads[i];
-            ends[i] = total;
-        }
+        long[] ends = frameEnds(payloads);
+        long total = ends[ends.length - 1];
         for (long offset = 0; offset <= total; offset++) {
             RecordingOrigin outcomes = new RecordingOrigin();
             OutboundQueue queue = filled(payloads, outcomes);
             OutboundBatch batch = queue.take(null);
             queue.advanced(batch, offset);
             long left = 0;
-            long overhead = (offset >= control) ? 0 : control;
+            long overhead = (offset >= CONTROL_BYTES) ? 0 : CONTROL_BYTES;
             int complete = 0;
             for (int i = 0; i < payloads.length; i++) {
                 if (ends[i] <= offset) {
