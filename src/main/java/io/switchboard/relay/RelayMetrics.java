@@ -112,17 +112,13 @@ public final class RelayMetrics {
         }
         Gauge.builder("switchboard.clients.connected", registry, ClientRegistry::size)
                 .description("Clients connected to this node").register(meters);
-        Gauge.builder("switchboard.queued.bytes", registry, RelayMetrics::queuedBytes).baseUnit("bytes")
+        Gauge.builder("switchboard.queued.bytes", registry, RelayMetrics::queuedPayload).baseUnit("bytes")
                 .description("Payload bytes queued for clients and not yet written").register(meters);
         Gauge.builder("switchboard.queue.memory", budget, MemoryBudget::used).baseUnit("bytes")
                 .description("Memory held for messages: queues' arrays and bodies, and frames still arriving")
                 .register(meters);
         Gauge.builder("switchboard.queue.memory.limit", budget, MemoryBudget::limit).baseUnit("bytes")
                 .description("The node's budget for that memory, switchboard.max-total-queued-bytes").register(meters);
-    }
-
-    private static double queuedBytes(ClientRegistry registry) {
-        return queuedPayload(registry);
     }
 
     /** The payload bytes queued for {@code registry}'s clients and not yet written: a walk of them all. */
