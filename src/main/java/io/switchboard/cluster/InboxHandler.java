@@ -15,6 +15,13 @@ final class InboxHandler implements ClusterCodec.Handler {
     private final LocalDelivery delivery;
     private final NodeRequests requests;
     private final LocalNode local;
+    /**
+     * The link of the entry being read, looked up once per entry ({@link ClusterCodec#read}
+     * names an entry's sender with one string), and the string; both set together. Used by the
+     * inbox reader only.
+     */
+    private @Nullable String lastFrom;
+    private @Nullable NodeLink lastLink;
 
     InboxHandler(NodeLinks links, LocalDelivery delivery, NodeRequests requests, LocalNode local) {
         this.links = links;
@@ -23,50 +30,41 @@ final class InboxHandler implements ClusterCodec.Handler {
         this.local = local;
     }
 
-    /**
-     * The link of the entry being read, looked up once per entry: {@link ClusterCodec#read}
-     * names an entry's sender with one string. Used by the inbox reader only.
-     */
-    private @Nullable String lastFrom;
-    private @Nullable NodeLink lastLink;
+    /** The link to {@code from}, made if there is none. */
+    private NodeLink linkOf(String from) {
+        NodeLink link = (from == this.lastFrom) ? this.lastLink : null;
+        return (link != null) ? link : remember(from, this.links.link(from));
+    }
+
+    /** The link to {@code from} if there is one: what comes from a node that has left is not answered. */
+    private @Nullable NodeLink existingLinkOf(String from) {
+        NodeLink link = (from == this.lastFrom) ? this.lastLink : null;
+        if (link != null) {
+            return link;
+        }
+        link = this.links.existing(from);
+        return (link != null) ? remember(from, link) : null;
+    }
+
+    private NodeLink remember(String from, NodeLink link) {
+        this.lastFrom = from;
+        this.lastLink = link;
+        return link;
+    }
 
     @Override
     public void message(String from, long ticket, int src, int dest, byte[] entry, int offset, int length) {
         this.delivery.deliver(linkOf(from), ticket, src, dest, entry, offset, length);
     }
 
-    /** The link to {@code from} if there is one: what comes from a node that has left is not answered. */
-    private @Nullable NodeLink existingLinkOf(String from) {
-        if (from == this.lastFrom && this.lastLink != null) {
-            return this.lastLink;
-        }
-        NodeLink link = this.links.existing(from);
-        if (link != null) {
-            this.lastFrom = from;
-            this.lastLink = link;
-        }
-        return link;
-    }
-
-    /** The link to {@code from}, made if there is none. */
-    private NodeLink linkOf(String from) {
-        NodeLink link = this.lastLink;
-        if (from != this.lastFrom || link == null) {
-            link = this.links.link(from);
-            this.lastFrom = from;
-            this.lastLink = link;
-        }
-        return link;
-    }
-
     @Override
     public void expired(String from, long ticket) {
-        this.links.link(from).failed(ErrorCode.DESTINATION_GONE, 0, ticket);
+        linkOf(from).failed(ErrorCode.DESTINATION_GONE, 0, ticket);
     }
 
     @Override
     public void messagesRead(String from, long lastTicket) {
-        this.links.link(from).reportTaken(lastTicket);
+        linkOf(from).reportTaken(lastTicket);
     }
 
     @Override
@@ -86,7 +84,7 @@ final class InboxHandler implements ClusterCodec.Handler {
     public void request(String from, long request, byte kind, byte[] body) {
         byte[] reply = this.requests.answer(from, kind, body);
         if (reply != null) {
-            this.links.link(from).reply(request, reply);
+            linkOf(from).reply(request, reply);
         }
     }
 
