@@ -136,11 +136,16 @@ final class ClusterCodec {
         byte[] take() {
             Wire.putLong(this.bytes, this.headerBytes - 8, System.currentTimeMillis());
             byte[] entry = Arrays.copyOf(this.bytes, this.size);
+            clear();
+            return entry;
+        }
+
+        /** Drops the records gathered so far, and an array grown large for them. */
+        void clear() {
             this.size = this.headerBytes;
             if (this.bytes.length > 1 << 20) {
                 this.bytes = Arrays.copyOf(this.bytes, Math.max(256, this.headerBytes));
             }
-            return entry;
         }
     }
 

@@ -307,7 +307,7 @@ final class NodeLink implements MessageOrigin {
                 return;
             }
             this.retired = true;
-            this.filling.take();
+            this.filling.clear();
             this.sentCount = 0;
             this.work.signal();
             thread = this.appender;
