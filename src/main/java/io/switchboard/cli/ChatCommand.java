@@ -18,7 +18,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-import io.switchboard.client.ClientTls;
 import io.switchboard.client.Incoming;
 import io.switchboard.client.IncomingListener;
 import io.switchboard.client.Message;
@@ -75,16 +74,7 @@ public final class ChatCommand implements Callable<Integer> {
         BlockingQueue<Event> events = new LinkedBlockingQueue<>();
         SwitchboardClient client;
         try {
-            SwitchboardClient.Builder builder = SwitchboardClient.builder(address.host(), address.port());
-            String jwt = this.token.token();
-            if (jwt != null) {
-                builder.token(() -> jwt);
-            }
-            ClientTls clientTls = this.tls.clientTls();
-            if (clientTls != null) {
-                builder.tls(clientTls);
-            }
-            client = builder.listener(new IncomingListener() {
+            client = ClientBuilders.to(address, this.token.token(), this.tls.clientTls()).listener(new IncomingListener() {
                 @Override
                 public void onIncoming(Incoming incoming) {
                     ChatCommand.this.out.println(format(incoming));

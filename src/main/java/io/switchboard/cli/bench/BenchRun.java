@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.switchboard.client.Hello;
 import io.switchboard.client.ClientTls;
+import io.switchboard.cli.ClientBuilders;
 import io.switchboard.cli.HostPort;
 import io.switchboard.client.ServerFrameReader;
 import io.switchboard.client.SwitchboardClient;
@@ -70,16 +71,7 @@ final class BenchRun {
         try {
             for (Peer peer : peers) {
                 HostPort node = (o.otherNode() != null && onOtherNode(scenario, peer)) ? o.otherNode() : o.server();
-                SwitchboardClient.Builder builder = SwitchboardClient.builder(node.host(), node.port())
-                        .frameListener(peer);
-                if (o.token() != null) {
-                    String token = o.token();
-                    builder.token(() -> token);
-                }
-                if (o.tls() != null) {
-                    builder.tls(o.tls());
-                }
-                peer.client = builder.connect();
+                peer.client = ClientBuilders.to(node, o.token(), o.tls()).frameListener(peer).connect();
                 peer.id = peer.client.id();
             }
             if (scenario == Scenario.SLOW) {
