@@ -308,8 +308,9 @@ public final class ClientSession implements MessageOrigin {
         outcomes(1);
     }
 
-    /** {@code count} of this client's messages were delivered. */
-    void deliveredMany(int count) {
+    /** A client counts its outcomes and needs no seqs: any {@code count} of its messages, not only consecutive ones. */
+    @Override
+    public void delivered(int dest, long firstSeq, int count) {
         outcomes(count);
     }
 

@@ -23,6 +23,17 @@ public interface MessageOrigin {
     /** The message was written in full to its destination's socket. */
     void delivered(int dest, long seq);
 
+    /**
+     * The {@code count} messages numbered {@code firstSeq} to {@code firstSeq + count - 1}, each
+     * of which this origin gave the queue, were written in full: as many outcomes as calls of
+     * {@link #delivered(int, long)}, for an origin that can report a run of them at once.
+     */
+    default void delivered(int dest, long firstSeq, int count) {
+        for (int i = 0; i < count; i++) {
+            delivered(dest, firstSeq + i);
+        }
+    }
+
     /** The message will not be written. */
     void failed(ErrorCode code, int dest, long seq);
 }

@@ -401,24 +401,25 @@ final class OutboundQueue {
         return delivered;
     }
 
-    /** Reports the messages {@code [from, to)} delivered; those of one client in a row, once. */
+    /**
+     * Reports the messages {@code [from, to)} delivered, a run of one origin's at a time: a
+     * client's messages in a row whatever their seqs (it counts them), any other origin's when
+     * their seqs are consecutive (a node reports them as one range).
+     */
     private void deliver(OutboundBatch batch, int from, int to) {
         MessageOrigin[] origins = batch.origins;
+        long[] seqs = batch.seqs;
         int i = from;
         while (i < to) {
             MessageOrigin origin = origins[i];
-            if (origin instanceof ClientSession session) {
-                int run = 1;
-                while (i + run < to && origins[i + run] == origin) {
-                    run++;
-                }
-                session.deliveredMany(run);
-                i += run;
+            boolean anySeqs = origin instanceof ClientSession;
+            long first = seqs[i];
+            int run = 1;
+            while (i + run < to && origins[i + run] == origin && (anySeqs || seqs[i + run] == first + run)) {
+                run++;
             }
-            else {
-                origin.delivered(this.clientId, batch.seqs[i]);
-                i++;
-            }
+            origin.delivered(this.clientId, first, run);
+            i += run;
         }
     }
 
