@@ -31,20 +31,28 @@ import io.switchboard.protocol.Wire;
  * DISCONNECT | 3 | id: u32 |
  * REQUEST    | 4 | request: u64 | kind: u8 | length: u32 | body |
  * REPLY      | 5 | request: u64 | length: u32 | body |
+ * RUN        | 6 | first ticket: u64 | src: u32 | count: u32 | length: u32 | count SEND frames |
+ * WRITTEN    | 7 | first ticket: u64 | count: u32 |     the messages of count tickets from the
+ *                                                     first were all written
  * </pre>
  *
  * A ticket names one message among those its sender's node has in flight, so that the outcome
  * finds its way back to the sending client's seq. Tickets grow in the order messages are
- * appended for one node, so one "taken" outcome per entry read says that all of them were.
+ * appended for one node, so one "taken" outcome per entry read says that all of them were. A
+ * RUN is a burst of one client's messages, its SEND frames as the client sent them
+ * ({@code | dest: u32 | length: u32 | payload |}), with consecutive tickets; WRITTEN confirms
+ * consecutive tickets at once. Version 2 added them; nodes of one build read each other's.
  */
 final class ClusterCodec {
 
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
     static final byte MESSAGE = 1;
     static final byte OUTCOME = 2;
     static final byte DISCONNECT = 3;
     static final byte REQUEST = 4;
     static final byte REPLY = 5;
+    static final byte RUN = 6;
+    static final byte WRITTEN = 7;
 
     static final int STATUS_WRITTEN = 0;
     static final int STATUS_TAKEN = 0xFF;
@@ -58,6 +66,8 @@ final class ClusterCodec {
 
     static final int MESSAGE_HEADER_BYTES = 1 + 8 + 4 + 4 + 4;
     static final int OUTCOME_BYTES = 1 + 8 + 1;
+    static final int RUN_HEADER_BYTES = 1 + 8 + 4 + 4 + 4;
+    static final int WRITTEN_BYTES = 1 + 8 + 4;
 
     private ClusterCodec() {
     }
@@ -100,6 +110,25 @@ final class ClusterCodec {
             Wire.putInt(this.bytes, at + 13, dest);
             Wire.putInt(this.bytes, at + 17, length);
             System.arraycopy(payload, offset, this.bytes, at + MESSAGE_HEADER_BYTES, length);
+        }
+
+        /** A run of {@code count} SEND frames, {@code frames[from, end)}, with tickets from {@code firstTicket}. */
+        void run(long firstTicket, int src, int count, byte[] frames, int from, int end) {
+            int length = end - from;
+            int at = reserve(RUN_HEADER_BYTES + length);
+            this.bytes[at] = RUN;
+            Wire.putLong(this.bytes, at + 1, firstTicket);
+            Wire.putInt(this.bytes, at + 9, src);
+            Wire.putInt(this.bytes, at + 13, count);
+            Wire.putInt(this.bytes, at + 17, length);
+            System.arraycopy(frames, from, this.bytes, at + RUN_HEADER_BYTES, length);
+        }
+
+        void written(long firstTicket, int count) {
+            int at = reserve(WRITTEN_BYTES);
+            this.bytes[at] = WRITTEN;
+            Wire.putLong(this.bytes, at + 1, firstTicket);
+            Wire.putInt(this.bytes, at + 9, count);
         }
 
         void outcome(long ticket, int status) {
@@ -156,6 +185,13 @@ final class ClusterCodec {
         default void message(String from, long ticket, int src, int dest, byte[] entry, int offset, int length) {
         }
 
+        /**
+         * A run of one sender's messages with consecutive tickets from {@code firstTicket}, SEND
+         * frames in {@code entry[from, end)}: valid during the call only.
+         */
+        default void run(String from, long firstTicket, int src, byte[] entry, int start, int end) {
+        }
+
         /** A message too old to deliver: its sender has given it up, or is about to. */
         default void expired(String from, long ticket) {
         }
@@ -165,6 +201,10 @@ final class ClusterCodec {
         }
 
         default void outcome(String from, long ticket, int status) {
+        }
+
+        /** The messages of {@code count} tickets from {@code firstTicket} were all written. */
+        default void written(String from, long firstTicket, int count) {
         }
 
         default void disconnect(String from, int id) {
@@ -208,9 +248,32 @@ final class ClusterCodec {
                     }
                     p += MESSAGE_HEADER_BYTES + length;
                 }
+                case RUN -> {
+                    long first = Wire.getLong(entry, p + 1);
+                    int count = Wire.getInt(entry, p + 13);
+                    int length = Wire.getInt(entry, p + 17);
+                    int start = p + RUN_HEADER_BYTES;
+                    if (count <= 0 || length < 0 || start + length > entry.length) {
+                        throw new IllegalArgumentException("a malformed run from " + from);
+                    }
+                    if (stale) {
+                        for (int i = 0; i < count; i++) {
+                            handler.expired(from, first + i);
+                        }
+                    }
+                    else {
+                        handler.run(from, first, Wire.getInt(entry, p + 9), entry, start, start + length);
+                    }
+                    lastTicket = first + count - 1;
+                    p = start + length;
+                }
                 case OUTCOME -> {
                     handler.outcome(from, Wire.getLong(entry, p + 1), entry[p + 9] & 0xFF);
                     p += OUTCOME_BYTES;
+                }
+                case WRITTEN -> {
+                    handler.written(from, Wire.getLong(entry, p + 1), Wire.getInt(entry, p + 9));
+                    p += WRITTEN_BYTES;
                 }
                 case DISCONNECT -> {
                     handler.disconnect(from, Wire.getInt(entry, p + 1));

@@ -58,6 +58,11 @@ final class InboxHandler implements ClusterCodec.Handler {
     }
 
     @Override
+    public void run(String from, long firstTicket, int src, byte[] entry, int start, int end) {
+        this.delivery.deliverRun(linkOf(from), firstTicket, src, entry, start, end);
+    }
+
+    @Override
     public void expired(String from, long ticket) {
         linkOf(from).failed(ErrorCode.DESTINATION_GONE, 0, ticket);
     }
@@ -72,6 +77,14 @@ final class InboxHandler implements ClusterCodec.Handler {
         NodeLink link = existingLinkOf(from);
         if (link != null) {
             link.outcome(ticket, status);
+        }
+    }
+
+    @Override
+    public void written(String from, long firstTicket, int count) {
+        NodeLink link = existingLinkOf(from);
+        if (link != null) {
+            link.written(firstTicket, count);
         }
     }
 

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.Wire;
+import io.switchboard.relay.FrameRun;
 import io.switchboard.relay.OfferResult;
 import io.switchboard.relay.Router;
 
@@ -60,6 +62,32 @@ final class LocalDelivery {
                 this.backlogs.put(dest, waiting);
                 Thread.ofVirtual().name("cluster-backlog-" + Integer.toUnsignedString(dest)).start(waiting::drain);
             }
+        }
+    }
+
+    /**
+     * Called by the inbox reader only, in the order of the entries, for a run of messages from
+     * {@code src}: SEND frames in {@code entry[from, end)} with tickets from {@code firstTicket}.
+     * What a destination's queue takes at once goes in under one lock; a message it does not
+     * take, or one for a destination with a backlog, goes as {@link #deliver} sends any message.
+     */
+    void deliverRun(NodeLink origin, long firstTicket, int src, byte[] entry, int from, int end) {
+        int p = from;
+        long ticket = firstTicket;
+        while (p < end) {
+            int dest = Wire.getInt(entry, p);
+            if (!this.backlogs.containsKey(dest)) {
+                long run = this.router.offerRun(src, entry, p, end, origin, ticket);
+                ticket += FrameRun.taken(run);
+                p = FrameRun.position(run);
+                if (p >= end) {
+                    return;
+                }
+                dest = Wire.getInt(entry, p);
+            }
+            int length = Wire.getInt(entry, p + 4);
+            deliver(origin, ticket++, src, dest, entry, p + Wire.SEND_HEADER_BYTES, length);
+            p += Wire.SEND_HEADER_BYTES + length;
         }
     }
 

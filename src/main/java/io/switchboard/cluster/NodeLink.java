@@ -3,8 +3,11 @@ package io.switchboard.cluster;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -25,10 +28,12 @@ import io.switchboard.relay.MessageOrigin;
  * appender thread takes what has gathered and appends it as one stream entry with no lock held,
  * so records keep the order in which they were added (per-pair order) and a busy pair of nodes
  * gets few large entries rather than many small ones.
- * <li><b>Pending tickets.</b> A message sent to that node waits in {@link #pending}, by ticket,
- * until its outcome; whoever removes it from the map completes it, so each message's outcome
- * reaches its origin exactly once, whether it comes from that node, the sweep, a failed append
- * or the link's retirement.
+ * <li><b>Pending tickets.</b> The messages sent to that node wait in {@link #pending} until their
+ * outcomes, a run of one sender's at a time ({@link Sent}: a message on its own is a run of
+ * one), by first ticket. Whoever marks a message of a run done reports its outcome, so each
+ * message's outcome reaches its origin exactly once, whether it comes from that node (for one
+ * message, or for consecutive tickets at once), the sweep, a failed append or the link's
+ * retirement; outcomes of one run may come in any order.
  * <li><b>Watermark.</b> The highest ticket that node has reported taken (read from its inbox):
  * that node owes those an outcome, so the sweep does not give them up.
  * <li><b>Questions.</b> Requests to that node and their replies, by request number.
@@ -41,9 +46,10 @@ import io.switchboard.relay.MessageOrigin;
  * client writers and backlog threads report outcomes of that node's messages; the inbox reader
  * calls {@link #outcome}, {@link #replied} and {@link #reportTaken}; admin threads and ID
  * allocation {@link #ask}; the heartbeat {@link #sweep}s and {@link #retire}s. {@link #lock}
- * guards {@link #filling}, {@link #sentTickets} and {@link #retired}; {@link #pending} and
- * {@link #questions} are concurrent maps; no lock is held while an entry is appended or an
- * origin is told an outcome.
+ * guards {@link #filling}, {@link #sentRuns} and {@link #retired}; {@link #pending} and
+ * {@link #questions} are concurrent maps; a {@link Sent}'s monitor guards which of its messages
+ * are done, and is held while their origin is told (origins do not block, and take no lock
+ * that is held while a run's is taken); no lock is held while an entry is appended.
  */
 final class NodeLink implements MessageOrigin {
 
@@ -61,9 +67,42 @@ final class NodeLink implements MessageOrigin {
         boolean append(String node, byte[] entry);
     }
 
-    /** A message sent to that node, waiting for its outcome. */
-    private record Pending(MessageOrigin origin, int dest, long seq, SenderWindows.Window window, long cost,
-            long deadlineNanos) {
+    /**
+     * A run of messages from one origin to one destination of that node, with consecutive tickets
+     * and seqs, waiting for their outcomes. The window's room goes back when the last one has its
+     * outcome.
+     */
+    private static final class Sent {
+
+        final MessageOrigin origin;
+        final int dest;
+        final long firstSeq;
+        final long firstTicket;
+        final int count;
+        final SenderWindows.Window window;
+        final long cost;
+        final long deadlineNanos;
+        /** Guarded by this object's monitor: the messages that have their outcome, and how many do not. */
+        private final long[] done;
+        private int left;
+
+        Sent(MessageOrigin origin, int dest, long firstSeq, long firstTicket, int count, SenderWindows.Window window,
+                long cost, long deadlineNanos) {
+            this.origin = origin;
+            this.dest = dest;
+            this.firstSeq = firstSeq;
+            this.firstTicket = firstTicket;
+            this.count = count;
+            this.window = window;
+            this.cost = cost;
+            this.deadlineNanos = deadlineNanos;
+            this.done = new long[(count + 63) >>> 6];
+            this.left = count;
+        }
+
+        long endTicket() {
+            return this.firstTicket + this.count;
+        }
     }
 
     private final String node;
@@ -80,12 +119,15 @@ final class NodeLink implements MessageOrigin {
     /** Signalled when the entry being filled gets its first record, and on retirement. */
     private final Condition work = this.lock.newCondition();
     private ClusterCodec.Builder filling;
-    /** The tickets of the messages in {@link #filling}. */
-    private long[] sentTickets = new long[16];
+    /** The runs of messages in {@link #filling}. */
+    private Sent[] sentRuns = new Sent[16];
     private int sentCount;
     private boolean retired;
 
-    private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
+    /** By first ticket: an outcome's ticket finds its run as the floor entry. */
+    private final ConcurrentSkipListMap<Long, Sent> pending = new ConcurrentSkipListMap<>();
+    /** Messages in {@link #pending} without an outcome. */
+    private final AtomicInteger unconfirmed = new AtomicInteger();
     private final ConcurrentHashMap<Long, CompletableFuture<byte @Nullable []>> questions = new ConcurrentHashMap<>();
     /** Written by the inbox reader only. */
     private volatile long takenUpTo;
@@ -128,27 +170,58 @@ final class NodeLink implements MessageOrigin {
      */
     boolean send(int src, int dest, byte[] payload, int offset, int length, MessageOrigin origin, long seq,
             SenderWindows.Window window, long cost) {
-        Pending message = new Pending(origin, dest, seq, window, cost, System.nanoTime() + this.ackTimeoutNanos);
         this.lock.lock();
         try {
             if (this.retired) {
                 return false;
             }
             long ticket = this.numbers.incrementAndGet();
-            // Registered before the record exists: its outcome may come back as soon as it is appended.
-            this.pending.put(ticket, message);
             boolean first = this.filling.isEmpty();
+            sent(new Sent(origin, dest, seq, ticket, 1, window, cost, System.nanoTime() + this.ackTimeoutNanos));
             this.filling.message(ticket, src, dest, payload, offset, length);
-            if (this.sentCount == this.sentTickets.length) {
-                this.sentTickets = Arrays.copyOf(this.sentTickets, this.sentCount * 2);
-            }
-            this.sentTickets[this.sentCount++] = ticket;
             added(first);
             return true;
         }
         finally {
             this.lock.unlock();
         }
+    }
+
+    /**
+     * Sends {@code count} messages from {@code src} to {@code dest}, a client of that node: the
+     * SEND frames {@code frames[from, end)}, all to {@code dest}, numbered from {@code firstSeq}.
+     * The caller has taken {@code cost} from {@code window} for all of them; the link gives it
+     * back when the last has its outcome.
+     * @return false when the link is retired: nothing was sent, the cost is still the caller's
+     */
+    boolean sendRun(int src, int dest, int count, byte[] frames, int from, int end, MessageOrigin origin,
+            long firstSeq, SenderWindows.Window window, long cost) {
+        this.lock.lock();
+        try {
+            if (this.retired) {
+                return false;
+            }
+            long firstTicket = this.numbers.getAndAdd(count) + 1;
+            boolean first = this.filling.isEmpty();
+            sent(new Sent(origin, dest, firstSeq, firstTicket, count, window, cost,
+                    System.nanoTime() + this.ackTimeoutNanos));
+            this.filling.run(firstTicket, src, count, frames, from, end);
+            added(first);
+            return true;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /** Called holding the lock: registered before its record exists, as its outcome may come back as soon as it is appended. */
+    private void sent(Sent run) {
+        this.pending.put(run.firstTicket, run);
+        this.unconfirmed.addAndGet(run.count);
+        if (this.sentCount == this.sentRuns.length) {
+            this.sentRuns = Arrays.copyOf(this.sentRuns, this.sentCount * 2);
+        }
+        this.sentRuns[this.sentCount++] = run;
     }
 
     /** An OUTCOME record from that node: a message's outcome, or the watermark of those it has taken. */
@@ -159,25 +232,83 @@ final class NodeLink implements MessageOrigin {
             }
             return;
         }
-        complete(ticket, status);
+        complete(ticket, 1, status);
     }
 
-    private void complete(long ticket, int status) {
-        Pending message = this.pending.remove(ticket);
-        if (message == null) {
-            return;
+    /** A WRITTEN record from that node: the messages of {@code count} tickets from {@code firstTicket} were written. */
+    void written(long firstTicket, int count) {
+        complete(firstTicket, count, ClusterCodec.STATUS_WRITTEN);
+    }
+
+    /** Gives the messages of tickets {@code [firstTicket, firstTicket + count)} still pending their outcome, {@code status}. */
+    private void complete(long firstTicket, int count, int status) {
+        long end = firstTicket + count;
+        long ticket = firstTicket;
+        while (ticket < end) {
+            Map.Entry<Long, Sent> at = this.pending.floorEntry(ticket);
+            Sent run = (at != null) ? at.getValue() : null;
+            if (run == null || ticket >= run.endTicket()) {
+                // Done already (its run has left the map), or never sent: on to the next run, if any.
+                Long next = this.pending.higherKey(ticket);
+                if (next == null || next >= end) {
+                    return;
+                }
+                ticket = next;
+                continue;
+            }
+            long stop = Math.min(end, run.endTicket());
+            finish(run, (int) (ticket - run.firstTicket), (int) (stop - run.firstTicket), status);
+            ticket = stop;
         }
-        this.windows.release(message.window(), message.cost());
-        if (status == ClusterCodec.STATUS_WRITTEN) {
-            message.origin().delivered(message.dest(), message.seq());
-            return;
+    }
+
+    /** Gives the messages {@code [from, to)} of {@code run} that have none yet their outcome, {@code status}. */
+    private void finish(Sent run, int from, int to, int status) {
+        boolean last;
+        synchronized (run) {
+            if (run.left == 0) {
+                return;
+            }
+            ErrorCode code = (status == ClusterCodec.STATUS_WRITTEN) ? null : ClusterCodec.failure(status);
+            int i = from;
+            int finished = 0;
+            while (i < to) {
+                if ((run.done[i >>> 6] & (1L << i)) != 0) {
+                    i++;
+                    continue;
+                }
+                // Messages without an outcome from i on, reported as one range.
+                int j = i;
+                while (j < to && (run.done[j >>> 6] & (1L << j)) == 0) {
+                    run.done[j >>> 6] |= 1L << j;
+                    j++;
+                }
+                finished += j - i;
+                if (code == null) {
+                    run.origin.delivered(run.dest, run.firstSeq + i, j - i);
+                }
+                else {
+                    for (int k = i; k < j; k++) {
+                        run.origin.failed(code, run.dest, run.firstSeq + k);
+                    }
+                }
+                i = j;
+            }
+            if (finished == 0) {
+                return;
+            }
+            run.left -= finished;
+            last = run.left == 0;
+            this.unconfirmed.addAndGet(-finished);
+            if (code == ErrorCode.UNKNOWN_DESTINATION || code == ErrorCode.DESTINATION_GONE) {
+                // That node has no such client (any more): look the ID up again next time.
+                this.holders.forget(run.dest, this.node);
+            }
         }
-        ErrorCode code = ClusterCodec.failure(status);
-        if (code == ErrorCode.UNKNOWN_DESTINATION || code == ErrorCode.DESTINATION_GONE) {
-            // That node has no such client (any more): look the ID up again next time.
-            this.holders.forget(message.dest(), this.node);
+        if (last) {
+            this.pending.remove(run.firstTicket, run);
+            this.windows.release(run.window, run.cost);
         }
-        message.origin().failed(code, message.dest(), message.seq());
     }
 
     /**
@@ -185,23 +316,23 @@ final class NodeLink implements MessageOrigin {
      * or every message when {@code givingUp} (Redis has been unreachable for that long).
      */
     void sweep(long nowNanos, boolean givingUp) {
-        for (var entry : this.pending.entrySet()) {
-            long ticket = entry.getKey();
-            if (givingUp || (nowNanos - entry.getValue().deadlineNanos() > 0 && ticket > this.takenUpTo)) {
-                complete(ticket, ErrorCode.DESTINATION_GONE.code());
+        for (Sent run : this.pending.values()) {
+            if (givingUp || (nowNanos - run.deadlineNanos > 0 && run.firstTicket > this.takenUpTo)) {
+                finish(run, 0, run.count, ErrorCode.DESTINATION_GONE.code());
             }
         }
     }
 
     /** Ends every message waiting for an outcome as DESTINATION_GONE: that node will not report on them. */
     void failPending() {
-        for (Long ticket : this.pending.keySet()) {
-            complete(ticket, ErrorCode.DESTINATION_GONE.code());
+        for (Sent run : this.pending.values()) {
+            finish(run, 0, run.count, ErrorCode.DESTINATION_GONE.code());
         }
     }
 
+    /** Messages sent to that node without an outcome yet. */
     int pendingCount() {
-        return this.pending.size();
+        return this.unconfirmed.get();
     }
 
     /**
@@ -262,6 +393,12 @@ final class NodeLink implements MessageOrigin {
         append((builder) -> builder.outcome(ticket, ClusterCodec.STATUS_WRITTEN));
     }
 
+    /** Messages of that node's with consecutive tickets were written to their destination here: one record. */
+    @Override
+    public void delivered(int dest, long firstTicket, int count) {
+        append((builder) -> builder.written(firstTicket, count));
+    }
+
     /** A message of that node's failed here. */
     @Override
     public void failed(ErrorCode code, int dest, long ticket) {
@@ -308,6 +445,7 @@ final class NodeLink implements MessageOrigin {
             }
             this.retired = true;
             this.filling.clear();
+            Arrays.fill(this.sentRuns, 0, this.sentCount, null);
             this.sentCount = 0;
             this.work.signal();
             thread = this.appender;
@@ -335,7 +473,7 @@ final class NodeLink implements MessageOrigin {
         long failingSince = 0;
         while (true) {
             byte[] entry;
-            long[] sent;
+            Sent[] sent;
             this.lock.lock();
             try {
                 while (this.filling.isEmpty() && !this.retired) {
@@ -345,10 +483,11 @@ final class NodeLink implements MessageOrigin {
                     return;
                 }
                 entry = this.filling.take();
-                sent = Arrays.copyOf(this.sentTickets, this.sentCount);
+                sent = Arrays.copyOf(this.sentRuns, this.sentCount);
+                Arrays.fill(this.sentRuns, 0, this.sentCount, null);
                 this.sentCount = 0;
-                if (this.sentTickets.length > 4096) {
-                    this.sentTickets = new long[16];
+                if (this.sentRuns.length > 4096) {
+                    this.sentRuns = new Sent[16];
                 }
             }
             finally {
@@ -385,9 +524,9 @@ final class NodeLink implements MessageOrigin {
      * wait for; replies; disconnects the operator asked for) is added again, to go with the next
      * entry; after that it is dropped, and that node's own sweep ends what waited for it.
      */
-    private void notAppended(byte[] entry, long[] sent, boolean retrying) {
-        for (long ticket : sent) {
-            complete(ticket, ErrorCode.DESTINATION_GONE.code());
+    private void notAppended(byte[] entry, Sent[] sent, boolean retrying) {
+        for (Sent run : sent) {
+            finish(run, 0, run.count, ErrorCode.DESTINATION_GONE.code());
         }
         ClusterCodec.read(entry, Long.MAX_VALUE, new ClusterCodec.Handler() {
 
@@ -395,6 +534,13 @@ final class NodeLink implements MessageOrigin {
             public void outcome(String from, long ticket, int status) {
                 if (retrying) {
                     append((builder) -> builder.outcome(ticket, status));
+                }
+            }
+
+            @Override
+            public void written(String from, long firstTicket, int count) {
+                if (retrying) {
+                    append((builder) -> builder.written(firstTicket, count));
                 }
             }
 

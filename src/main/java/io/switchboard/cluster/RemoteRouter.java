@@ -4,6 +4,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import io.switchboard.protocol.Wire;
+import io.switchboard.relay.FrameRun;
 import io.switchboard.relay.MessageOrigin;
 import io.switchboard.relay.OfferResult;
 import io.switchboard.relay.RemoteDestinations;
@@ -20,6 +22,9 @@ final class RemoteRouter implements RemoteDestinations {
 
     /** Counted for every message in a window besides its payload, so that empty ones are bounded too. */
     static final long MESSAGE_OVERHEAD = 32;
+
+    /** The most messages in one run, which bounds a run's record of which messages have their outcome. */
+    static final int MAX_RUN = 1024;
 
     private final RedisBackplane backplane;
     private final Holders holders;
@@ -51,6 +56,46 @@ final class RemoteRouter implements RemoteDestinations {
             return OfferResult.GONE;
         }
         return OfferResult.QUEUED;
+    }
+
+    /**
+     * A run goes as one record, in one window, under one pending entry, as long as its cost fits in
+     * a window (a message larger than a window goes on its own, by {@link #offer}); when the
+     * window has no room for the whole run now, none of it is taken, and the router's
+     * {@link #offer} of its first message waits for room or says BUSY, as for any message.
+     */
+    @Override
+    public long offerRun(int src, byte[] frames, int from, int end, MessageOrigin origin, long firstSeq) {
+        int dest = Wire.getInt(frames, from);
+        String node = holderOf(dest);
+        if (node == null) {
+            return FrameRun.of(from, 0);
+        }
+        long limit = this.windows.maxBytes();
+        long cost = 0;
+        int count = 0;
+        int p = from;
+        while (p < end && count < MAX_RUN && Wire.getInt(frames, p) == dest) {
+            int length = Wire.getInt(frames, p + 4);
+            if (cost + length + MESSAGE_OVERHEAD > limit) {
+                break;
+            }
+            cost += length + MESSAGE_OVERHEAD;
+            count++;
+            p += Wire.SEND_HEADER_BYTES + length;
+        }
+        if (count == 0) {
+            return FrameRun.of(from, 0);
+        }
+        SenderWindows.Window window = this.windows.acquire(SenderWindows.key(src, dest), cost, 0);
+        if (window == null) {
+            return FrameRun.of(from, 0);
+        }
+        if (!this.links.link(node).sendRun(src, dest, count, frames, from, p, origin, firstSeq, window, cost)) {
+            this.windows.release(window, cost);
+            return FrameRun.of(from, 0);
+        }
+        return FrameRun.of(p, count);
     }
 
     /** The node holding {@code dest}, other than this one, or null when none does (or Redis cannot say). */

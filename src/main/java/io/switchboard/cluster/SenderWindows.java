@@ -64,6 +64,11 @@ final class SenderWindows {
         this.maxBytes = maxBytes;
     }
 
+    /** What one window holds at most, unless a single message larger than that has it to itself. */
+    long maxBytes() {
+        return this.maxBytes;
+    }
+
     /**
      * Takes {@code cost} from the window of {@code key}, waiting up to {@code waitNanos}
      * ({@code Long.MAX_VALUE}: for as long as it takes) for room.

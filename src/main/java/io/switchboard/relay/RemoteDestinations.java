@@ -19,4 +19,16 @@ public interface RemoteDestinations {
      */
     OfferResult offer(int dest, int src, byte[] bytes, int offset, int length, MessageOrigin origin, long seq,
             long waitNanos);
+
+    /**
+     * Takes at once, without waiting, as many as it can of the SEND frames at the start of
+     * {@code frames[from, end)} that are addressed to the first frame's destination, which is not
+     * connected to this node, numbered from {@code firstSeq}: a burst to one remote destination
+     * then costs one look-up, one window and one record rather than one of each per frame.
+     * Called on the sender's reader thread, in the order of the sender's SENDs. It may take
+     * none; the router then offers the first frame it did not take with {@link #offer}, which
+     * waits for room or says why not.
+     * @return a {@link FrameRun}: how many frames it took, and where the first frame not taken starts
+     */
+    long offerRun(int src, byte[] frames, int from, int end, MessageOrigin origin, long firstSeq);
 }

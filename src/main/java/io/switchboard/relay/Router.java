@@ -130,6 +130,17 @@ public final class Router implements MessageHandler {
                 }
             }
             else {
+                if (dest != Wire.OPERATOR_ID && this.remote != null) {
+                    // Another node's client: the frames of a burst to it go as one run when they can.
+                    long run = this.remote.offerRun(sender.id(), bytes, p, end, sender, seq + 1);
+                    int taken = FrameRun.taken(run);
+                    if (taken > 0) {
+                        seq += taken;
+                        queued += taken;
+                        p = FrameRun.position(run);
+                        continue;
+                    }
+                }
                 int length = Wire.getInt(bytes, p + 4);
                 if (routeElsewhere(sender, dest, bytes, p + Wire.SEND_HEADER_BYTES, length, ++seq)) {
                     queued++;
@@ -344,6 +355,33 @@ public final class Router implements MessageHandler {
                 body.release();
             }
         }
+    }
+
+    /**
+     * Offers, without waiting, the SEND frames at the start of {@code frames[from, end)} addressed
+     * to the first frame's destination on this node, from someone other than a local client (a
+     * client of another node), numbered from {@code firstSeq}: one look-up and one queue lock for
+     * the run. It stops at the first frame the queue does not take at once, and before a payload
+     * that {@link #offer} would hold whole rather than copy; the caller offers that frame with
+     * {@link #offer}, which says why or waits.
+     * @return a {@link FrameRun}: how many it took (copied before this returns), where it stopped
+     */
+    public long offerRun(int src, byte[] frames, int from, int end, MessageOrigin origin, long firstSeq) {
+        int dest = Wire.getInt(frames, from);
+        ClientSession target = this.registry.get(dest);
+        if (target == null) {
+            return FrameRun.of(from, 0);
+        }
+        int stop = from;
+        while (stop < end && Wire.getInt(frames, stop) == dest
+                && Wire.getInt(frames, stop + 4) < SendBatchReader.DEFAULT_READ_LIMIT) {
+            stop += Wire.SEND_HEADER_BYTES + Wire.getInt(frames, stop + 4);
+        }
+        if (stop == from) {
+            return FrameRun.of(from, 0);
+        }
+        long run = target.queue().offerRun(src, frames, from, stop, origin, firstSeq, 0);
+        return FrameRun.of(OutboundQueue.Run.position(run), OutboundQueue.Run.taken(run));
     }
 
     /**

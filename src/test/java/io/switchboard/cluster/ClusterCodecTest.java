@@ -12,6 +12,7 @@ import io.switchboard.cluster.ClusterDirectory.ClusterClient;
 import io.switchboard.cluster.ClusterDirectory.NodeLoad;
 import io.switchboard.cluster.ClusterDirectory.NodeState;
 import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.Wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -28,6 +29,22 @@ class ClusterCodecTest {
         public void message(String from, long ticket, int src, int dest, byte[] entry, int offset, int length) {
             this.calls.add("message " + from + " " + ticket + " " + Integer.toUnsignedString(src) + "->"
                     + Integer.toUnsignedString(dest) + " " + new String(entry, offset, length, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void run(String from, long firstTicket, int src, byte[] entry, int start, int end) {
+            StringBuilder line = new StringBuilder("run " + from + " " + firstTicket + " " + Integer.toUnsignedString(src));
+            for (int p = start; p < end; p += Wire.SEND_HEADER_BYTES + Wire.getInt(entry, p + 4)) {
+                line.append(" ->").append(Integer.toUnsignedString(Wire.getInt(entry, p))).append(' ')
+                        .append(new String(entry, p + Wire.SEND_HEADER_BYTES, Wire.getInt(entry, p + 4),
+                                StandardCharsets.UTF_8));
+            }
+            this.calls.add(line.toString());
+        }
+
+        @Override
+        public void written(String from, long firstTicket, int count) {
+            this.calls.add("written " + from + " " + firstTicket + " " + count);
         }
 
         @Override
@@ -104,6 +121,42 @@ class ClusterCodecTest {
                 "request a 11 1 q", "reply a 12 a", "expired a 8", "read a 8");
     }
 
+    /** SEND frames as a client sends them: {@code | dest | length | payload |} each. */
+    private static byte[] sends(int dest, String... texts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(utf8("xx"));
+        for (String text : texts) {
+            byte[] header = new byte[Wire.SEND_HEADER_BYTES];
+            Wire.putInt(header, 0, dest);
+            Wire.putInt(header, 4, utf8(text).length);
+            out.writeBytes(header);
+            out.writeBytes(utf8(text));
+        }
+        out.writeBytes(utf8("yy"));
+        return out.toByteArray();
+    }
+
+    @Test
+    void aRunKeepsItsFramesAndTicketsAndAWrittenRangeItsCount() {
+        byte[] frames = sends(-3, "one", "", "three");
+        ClusterCodec.Builder builder = new ClusterCodec.Builder("b");
+        builder.run(40, -7, 3, frames, 2, frames.length - 2);
+        builder.written(17, 64);
+        builder.message(43, 1, 2, utf8("m"), 0, 1);
+        builder.run(44, 1, 1, frames, 2, 2 + Wire.SEND_HEADER_BYTES + 3);
+        Recorder recorder = new Recorder();
+        ClusterCodec.read(builder.take(), 60_000, recorder);
+        assertThat(recorder.calls).containsExactly("run b 40 4294967289 ->4294967293 one ->4294967293  ->4294967293 three",
+                "written b 17 64", "message b 43 1->2 m", "run b 44 1 ->4294967293 one", "read b 44");
+
+        builder.run(40, -7, 3, frames, 2, frames.length - 2);
+        builder.written(17, 64);
+        Recorder stale = new Recorder();
+        ClusterCodec.read(builder.take(), -1, stale);
+        assertThat(stale.calls).as("every message of a stale run expires")
+                .containsExactly("expired b 40", "expired b 41", "expired b 42", "written b 17 64", "read b 42");
+    }
+
     @Test
     void anEntryWithoutMessagesReportsNoneRead() {
         ClusterCodec.Builder builder = new ClusterCodec.Builder("a");
@@ -134,7 +187,7 @@ class ClusterCodecTest {
 
     @Test
     void malformedEntriesAreRefused() {
-        assertThatIllegalArgumentException().isThrownBy(() -> ClusterCodec.read(new byte[] { 2, 0 }, 1000, new Recorder()));
+        assertThatIllegalArgumentException().isThrownBy(() -> ClusterCodec.read(new byte[] { ClusterCodec.VERSION - 1, 0 }, 1000, new Recorder()));
         byte[] entry = new ClusterCodec.Builder("a").take();
         byte[] unknownType = java.util.Arrays.copyOf(entry, entry.length + 1);
         unknownType[entry.length] = 42;

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.Wire;
 import io.switchboard.relay.MessageOrigin;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,8 +72,24 @@ class NodeLinkTest {
                 }
 
                 @Override
+                public void run(String from, long firstTicket, int src, byte[] bytes, int start, int end) {
+                    StringBuilder line = new StringBuilder("run " + firstTicket + " " + src + "->");
+                    for (int p = start; p < end; p += Wire.SEND_HEADER_BYTES + Wire.getInt(bytes, p + 4)) {
+                        line.append(Wire.getInt(bytes, p)).append(' ')
+                                .append(new String(bytes, p + Wire.SEND_HEADER_BYTES, Wire.getInt(bytes, p + 4),
+                                        StandardCharsets.UTF_8)).append(';');
+                    }
+                    records.add(line.toString());
+                }
+
+                @Override
                 public void outcome(String from, long ticket, int status) {
                     records.add("outcome " + ticket + " " + status);
+                }
+
+                @Override
+                public void written(String from, long firstTicket, int count) {
+                    records.add("written " + firstTicket + " " + count);
                 }
 
                 @Override
@@ -134,6 +151,31 @@ class NodeLinkTest {
         SenderWindows.Window window = this.windows.acquire(SenderWindows.key(1, 2), payload.length, 0);
         assertThat(window).isNotNull();
         return this.link.send(1, 2, payload, 0, payload.length, this.origin, seq, window, payload.length);
+    }
+
+    /** SEND frames from client 1 to client 2, {@code | dest | length | payload |} each, after two bytes of something else. */
+    private static byte[] frames(String... texts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(9);
+        out.write(9);
+        for (String text : texts) {
+            byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+            byte[] header = new byte[Wire.SEND_HEADER_BYTES];
+            Wire.putInt(header, 0, 2);
+            Wire.putInt(header, 4, payload.length);
+            out.writeBytes(header);
+            out.writeBytes(payload);
+        }
+        return out.toByteArray();
+    }
+
+    /** Sends {@code texts} as one run from client 1 to client 2, numbered from {@code firstSeq}, with room first. */
+    private boolean sendRun(long firstSeq, String... texts) {
+        byte[] frames = frames(texts);
+        long cost = frames.length;
+        SenderWindows.Window window = this.windows.acquire(SenderWindows.key(1, 2), cost, 0);
+        assertThat(window).isNotNull();
+        return this.link.sendRun(1, 2, texts.length, frames, 2, frames.length, this.origin, firstSeq, window, cost);
     }
 
     private boolean windowIsEmpty() {
@@ -260,6 +302,57 @@ class NodeLinkTest {
     }
 
     @Test
+    void aRunGoesAsOneRecordAndEachOfItsMessagesGetsOneOutcomeInWhateverOrderTheyCome() throws Exception {
+        assertThat(sendRun(10, "a", "b", "c", "d", "e")).isTrue();
+        assertThat(this.stream.next()).containsExactly("run 101 1->2 a;2 b;2 c;2 d;2 e;");
+        assertThat(this.link.pendingCount()).isEqualTo(5);
+
+        this.link.outcome(103, ClusterCodec.status(ErrorCode.DESTINATION_BUSY));
+        assertThat(this.origin.of(12)).containsExactly("DESTINATION_BUSY");
+        assertThat(this.link.pendingCount()).isEqualTo(4);
+        assertThat(windowIsEmpty()).as("the run's room goes back with its last outcome").isFalse();
+
+        this.link.written(101, 5);
+        this.link.written(101, 5);
+        this.link.outcome(102, ClusterCodec.status(ErrorCode.DESTINATION_GONE));
+        for (long seq = 10; seq <= 14; seq++) {
+            assertThat(this.origin.of(seq)).as("seq %d", seq).containsExactly((seq == 12) ? "DESTINATION_BUSY" : "delivered");
+        }
+        assertThat(this.link.pendingCount()).isZero();
+        assertThat(windowIsEmpty()).isTrue();
+    }
+
+    @Test
+    void aWrittenRangeMaySpanRunsAndSingleMessagesAndTicketsNeverSent() throws Exception {
+        assertThat(sendRun(1, "a", "b")).isTrue();
+        assertThat(send("c", 3)).isTrue();
+        assertThat(sendRun(4, "d", "e", "f")).isTrue();
+        assertThat(this.link.pendingCount()).isEqualTo(6);
+
+        this.link.written(90, 13);
+        this.link.written(103, 4);
+        for (long seq = 1; seq <= 6; seq++) {
+            assertThat(this.origin.of(seq)).as("seq %d", seq).containsExactly("delivered");
+        }
+    }
+
+    @Test
+    void theSweepAndRetirementEndOnlyTheMessagesOfARunThatHaveNoOutcome() throws Exception {
+        assertThat(sendRun(1, "a", "b", "c")).isTrue();
+        this.link.outcome(102, ClusterCodec.STATUS_WRITTEN);
+        this.link.outcome(103, ClusterCodec.STATUS_TAKEN);
+        this.link.sweep(System.nanoTime() + ACK_TIMEOUT.toNanos() + 1, false);
+        assertThat(this.link.pendingCount()).as("taken by that node: not given up").isEqualTo(2);
+        this.link.retire();
+        assertThat(this.origin.of(1)).containsExactly("DESTINATION_GONE");
+        assertThat(this.origin.of(2)).containsExactly("delivered");
+        assertThat(this.origin.of(3)).containsExactly("DESTINATION_GONE");
+        assertThat(this.link.pendingCount()).isZero();
+        assertThat(windowIsEmpty()).isTrue();
+        assertThat(sendRun(4, "late")).as("a retired link sends nothing").isFalse();
+    }
+
+    @Test
     void everyMessageGetsExactlyOneOutcomeWhileOutcomesTheSweepAndRetirementRace() throws Exception {
         int senders = 4;
         int perSender = 2_000;
@@ -302,6 +395,86 @@ class NodeLinkTest {
                             roomy.release(window, 1);
                         }
                         if (sender == 0 && i == perSender / 2) {
+                            raced.retire();
+                        }
+                    }
+                });
+            }
+        }
+        nodeB.interrupt();
+        nodeB.join();
+        assertThat(accepted).isNotEmpty();
+        for (long seq : accepted.keySet()) {
+            assertThat(this.origin.of(seq)).as("outcomes of message %d", seq).hasSize(1);
+        }
+        assertThat(this.origin.bySeq.keySet()).isEqualTo(accepted.keySet());
+        assertThat(raced.pendingCount()).isZero();
+        assertThat(roomy.size()).as("every window given back").isZero();
+    }
+    @Test
+    void everyMessageOfEveryRunGetsExactlyOneOutcomeWhileRangesFailuresTheSweepAndRetirementRace() throws Exception {
+        int senders = 4;
+        int runsPerSender = 1_000;
+        SenderWindows roomy = new SenderWindows(Long.MAX_VALUE);
+        NodeLink raced = new NodeLink("b", "a", this.stream, roomy, this.holders, new AtomicLong(), ACK_TIMEOUT,
+                ACK_TIMEOUT).start();
+        // Node b answers each run with a range, or message by message, or both at once; the sweep gives up on them meanwhile.
+        Thread nodeB = Thread.ofVirtual().start(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    byte[] entry = this.stream.entries.poll(10, TimeUnit.MILLISECONDS);
+                    if (entry != null) {
+                        ClusterCodec.read(entry, Long.MAX_VALUE, new ClusterCodec.Handler() {
+                            @Override
+                            public void run(String from, long first, int src, byte[] b, int start, int end) {
+                                int count = 0;
+                                for (int p = start; p < end; p += Wire.SEND_HEADER_BYTES + Wire.getInt(b, p + 4)) {
+                                    count++;
+                                }
+                                switch ((int) (first % 3)) {
+                                    case 0 -> raced.written(first, count);
+                                    case 1 -> {
+                                        for (int i = count - 1; i >= 0; i--) {
+                                            raced.outcome(first + i, ClusterCodec.status(ErrorCode.DESTINATION_GONE));
+                                        }
+                                    }
+                                    default -> {
+                                        raced.outcome(first + count - 1, ClusterCodec.status(ErrorCode.DESTINATION_BUSY));
+                                        raced.written(first - 1, count + 2);
+                                    }
+                                }
+                            }
+                        });
+                    }
+                    raced.sweep(System.nanoTime() + ACK_TIMEOUT.toNanos() + 1, false);
+                }
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Map<Long, Boolean> accepted = new ConcurrentHashMap<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int s = 0; s < senders; s++) {
+                int sender = s;
+                threads.submit(() -> {
+                    long seq = (long) sender * runsPerSender * 4;
+                    for (int i = 0; i < runsPerSender; i++) {
+                        String[] texts = new String[1 + i % 4];
+                        java.util.Arrays.fill(texts, "x");
+                        byte[] frames = frames(texts);
+                        SenderWindows.Window window = roomy.acquire(SenderWindows.key(sender, 2), frames.length, 0);
+                        if (raced.sendRun(sender, 2, texts.length, frames, 2, frames.length, this.origin, seq, window,
+                                frames.length)) {
+                            for (int m = 0; m < texts.length; m++) {
+                                accepted.put(seq + m, true);
+                            }
+                        }
+                        else {
+                            roomy.release(window, frames.length);
+                        }
+                        seq += texts.length;
+                        if (sender == 0 && i == runsPerSender / 2) {
                             raced.retire();
                         }
                     }

@@ -36,6 +36,7 @@ import io.switchboard.protocol.Wire;
 
 import static io.switchboard.relay.OutboundQueueContractTest.patiently;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The router without the relay's sockets being read or written: the SEND frames of one read,
@@ -646,6 +647,39 @@ class RouterTest {
         }
     }
 
+    /**
+     * A burst to one remote destination goes to the other nodes as one run, numbered in order;
+     * a frame the run did not take is offered on its own, and the run's outcomes count as one
+     * each.
+     */
+    @Test
+    void aBurstToADestinationOfAnotherNodeIsOfferedAsOneRun() throws IOException {
+        Remote remote = new Remote();
+        remote.runsUpTo = 3;
+        relay(OverflowPolicy.PAUSE, 1 << 20, 64L * 1024 * 1024, remote);
+        Peer a = connect(A);
+        Peer b = connect(B);
+        route(a, to(Remote.TAKES, "1"), to(Remote.TAKES, "2"), to(Remote.TAKES, "3"), to(Remote.TAKES, "4"),
+                to(B, "local"), to(Remote.TAKES, "6"), to(Remote.NOBODY, "7"));
+        assertThat(remote.runs).extracting(Remote.Run::firstSeq).containsExactly(1L, 4L, 6L);
+        assertThat(remote.runs).extracting(Remote.Run::texts).containsExactly(List.of("1", "2", "3"), List.of("4"),
+                List.of("6"));
+        assertThat(remote.runs).allMatch(run -> run.src() == A && run.origin() == a.session);
+        // "4" did not fit in the first run and starts the next; "5" went to B here; "7", which no run took, on its own.
+        assertThat(remote.offers).extracting(Remote.Offer::seq).containsExactly(7L);
+        assertThat(texts(b.delivers())).containsExactly("local");
+        assertThat(a.read()).containsExactly(error(ErrorCode.UNKNOWN_DESTINATION, Remote.NOBODY, 7));
+
+        a.session.inputEnded();
+        a.session.delivered(Remote.TAKES, 1, 3);
+        a.session.delivered(Remote.TAKES, 4);
+        assertThat(a.session.finished()).isFalse();
+        a.session.delivered(Remote.TAKES, 6, 1);
+        assertThat(a.session.finished()).isTrue();
+        a.disconnect();
+        b.disconnect();
+    }
+
     /** Other nodes, as the router sees them: answers by destination, and a record of what it was handed. */
     static final class Remote implements RemoteDestinations {
 
@@ -657,7 +691,28 @@ class RouterTest {
         record Offer(int dest, int src, byte[] payload, MessageOrigin origin, long seq, long waitNanos) {
         }
 
+        record Run(int src, long firstSeq, List<String> texts, MessageOrigin origin) {
+        }
+
         final List<Offer> offers = new CopyOnWriteArrayList<>();
+        final List<Run> runs = new CopyOnWriteArrayList<>();
+        /** How many frames to TAKES a run takes at most; none by default, so that every frame is offered alone. */
+        int runsUpTo;
+
+        @Override
+        public long offerRun(int src, byte[] frames, int from, int end, MessageOrigin origin, long firstSeq) {
+            List<String> texts = new ArrayList<>();
+            int p = from;
+            while (p < end && texts.size() < this.runsUpTo && Wire.getInt(frames, p) == TAKES) {
+                int length = Wire.getInt(frames, p + 4);
+                texts.add(new String(frames, p + Wire.SEND_HEADER_BYTES, length, StandardCharsets.UTF_8));
+                p += Wire.SEND_HEADER_BYTES + length;
+            }
+            if (!texts.isEmpty()) {
+                this.runs.add(new Run(src, firstSeq, texts, origin));
+            }
+            return FrameRun.of(p, texts.size());
+        }
 
         @Override
         public OfferResult offer(int dest, int src, byte[] bytes, int offset, int length, MessageOrigin origin, long seq,
@@ -671,6 +726,38 @@ class RouterTest {
                 default -> OfferResult.CLOSED;
             };
         }
+    }
+
+    /**
+     * A run from a client of another node: one offer queues, copied, the frames the queue takes at
+     * once, and stops at a payload large enough to be held whole and at another destination,
+     * which the caller offers on their own.
+     */
+    @Test
+    void aRunFromAnotherNodeIsQueuedAtOnceUpToAFrameThatNeedsAnOfferOfItsOwn() throws IOException {
+        relay(OverflowPolicy.REJECT, 200_000);
+        Peer b = connect(B);
+        b.read();
+        RecordingOrigin origin = new RecordingOrigin();
+        byte[] frames = frames(List.of(to(B, "1"), to(B, "2"), to(B, 70_000, 'L'), to(B, "4"), to(A, "5")));
+        int large = 2 * (Wire.SEND_HEADER_BYTES + 1);
+        int afterLarge = large + Wire.SEND_HEADER_BYTES + 70_000;
+        int toA = afterLarge + Wire.SEND_HEADER_BYTES + 1;
+
+        long run = this.router.offerRun(9, frames, 0, frames.length, origin, 11);
+        assertThat(FrameRun.taken(run)).isEqualTo(2);
+        assertThat(FrameRun.position(run)).isEqualTo(large);
+        run = this.router.offerRun(9, frames, afterLarge, frames.length, origin, 14);
+        assertThat(FrameRun.taken(run)).isEqualTo(1);
+        assertThat(FrameRun.position(run)).isEqualTo(toA);
+        run = this.router.offerRun(9, frames, toA, frames.length, origin, 15);
+        assertThat(FrameRun.taken(run)).as("A is not connected here").isZero();
+        assertThat(FrameRun.position(run)).isEqualTo(toA);
+        Arrays.fill(frames, (byte) 0);
+
+        assertThat(texts(b.delivers())).containsExactly("1", "2", "4");
+        await().atMost(Duration.ofSeconds(5)).until(() -> origin.count() == 3);
+        origin.assertExactlyOneEach(B, List.of(11L, 12L, 14L), RecordingOrigin.DELIVERED);
     }
 
     /** The operator's message: from src 0, copied before the offer returns, small or large, with its outcome. */
