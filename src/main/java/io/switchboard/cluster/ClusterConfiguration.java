@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.lettuce.core.resource.Delay;
 
@@ -49,6 +50,16 @@ public class ClusterConfiguration {
     LettuceClientOptionsBuilderCustomizer clusterClientOptions() {
         return builder -> builder.autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+    }
+
+    /**
+     * No per-command latency histograms: Lettuce keeps them by default when HdrHistogram and
+     * LatencyUtils are on the class path (the bench needs HdrHistogram), and nothing reads them,
+     * while a node busy with another node runs thousands of commands a second.
+     */
+    @Bean
+    ClientResourcesBuilderCustomizer clusterClientResources() {
+        return builder -> builder.commandLatencyRecorder(CommandLatencyRecorder.disabled());
     }
 
     /** Lettuce waits up to 60s for a reply by default; the cluster's timers are shorter than that. */

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 
+import io.lettuce.core.resource.ClientResources;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,6 +39,25 @@ class ClusterRoutingTest {
 
     static TestClient connect(ConfigurableApplicationContext node) throws Exception {
         return TestClient.connect(ClusterNodes.tcpPort(node));
+    }
+
+    /**
+     * A busy link runs thousands of Redis commands a second: no node times or traces each one,
+     * neither with Boot's observation of Lettuce nor with Lettuce's own latency histograms.
+     */
+    @Test
+    void redisCommandsAreNotObservedOneByOne() throws Exception {
+        try (TestClient onA = connect(a); TestClient onB = connect(b)) {
+            onA.send(onB.id(), "traced?".getBytes());
+            assertThat(onB.readDeliver().payload()).isEqualTo("traced?".getBytes());
+        }
+        for (ConfigurableApplicationContext node : List.of(a, b, c)) {
+            ClientResources resources = node.getBean(ClientResources.class);
+            assertThat(resources.tracing().isEnabled()).isFalse();
+            assertThat(resources.commandLatencyRecorder().isEnabled()).isFalse();
+            assertThat(node.getBean(MeterRegistry.class).getMeters())
+                    .noneMatch(meter -> meter.getId().getName().startsWith("lettuce"));
+        }
     }
 
     @Test
