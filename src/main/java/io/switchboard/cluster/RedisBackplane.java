@@ -8,6 +8,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.api.async.RedisStreamAsyncCommands;
 
 import org.jspecify.annotations.Nullable;
 
@@ -19,6 +24,7 @@ import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.connection.stream.ReadOffset;
 import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.connection.stream.StreamOffset;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.connection.stream.StreamReadOptions;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -215,6 +221,9 @@ final class RedisBackplane {
     private final ClusterKeys keys;
     private final String node;
     private final XAddOptions addOptions;
+    private final XAddArgs nativeAddArgs;
+    /** Taken on the first append, dropped after a failed one; set and dropped holding this object's monitor. */
+    private volatile @Nullable Appends appends;
 
     RedisBackplane(RedisConnectionFactory factory, ClusterKeys keys, String node, int streamMaxLength) {
         this.factory = factory;
@@ -222,6 +231,7 @@ final class RedisBackplane {
         this.keys = keys;
         this.node = node;
         this.addOptions = XAddOptions.maxlen(streamMaxLength).approximateTrimming(true).makeNoStream(true);
+        this.nativeAddArgs = new XAddArgs().maxlen(streamMaxLength).approximateTrimming(true).nomkstream(true);
     }
 
     String node() {
@@ -359,9 +369,75 @@ final class RedisBackplane {
      */
     boolean append(String toNode, byte[] entry) {
         byte[] stream = this.keys.inbox(toNode);
-        RecordId id = this.redis.execute((RedisCallback<RecordId>) connection -> connection.streamCommands()
-                .xAdd(MapRecord.create(stream, Map.of(FIELD, entry)), this.addOptions));
-        return id != null;
+        Appends appends = appends();
+        if (appends == null) {
+            RecordId id = this.redis.execute((RedisCallback<RecordId>) connection -> connection.streamCommands()
+                    .xAdd(MapRecord.create(stream, Map.of(FIELD, entry)), this.addOptions));
+            return id != null;
+        }
+        try {
+            return appends.xadd(stream, this.nativeAddArgs, entry) != null;
+        }
+        catch (RuntimeException ex) {
+            // Taken again for the next append, in case the factory has replaced its connection meanwhile.
+            synchronized (this) {
+                if (this.appends == appends) {
+                    this.appends = null;
+                    appends.close();
+                }
+            }
+            throw ex;
+        }
+    }
+
+    private @Nullable Appends appends() {
+        Appends appends = this.appends;
+        if (appends == null) {
+            synchronized (this) {
+                appends = this.appends;
+                if (appends == null) {
+                    appends = Appends.open(this.factory);
+                    this.appends = appends;
+                }
+            }
+        }
+        return appends;
+    }
+
+    /**
+     * Appends through Lettuce's own commands on the factory's shared connection, which is
+     * thread-safe and reconnects by itself: taken once rather than through the template per
+     * append, whose proxy and connection wrapper per call cost a link's appender more than the
+     * XADD's own dispatch (docs/performance.md, "Cluster mode"). Several appenders may use one.
+     */
+    private record Appends(RedisConnection connection, RedisStreamAsyncCommands<byte[], byte[]> commands,
+            Duration timeout) {
+
+        /** Null when the factory is not Lettuce's, which the template then serves. */
+        static @Nullable Appends open(RedisConnectionFactory factory) {
+            if (!(factory instanceof LettuceConnectionFactory lettuce)) {
+                return null;
+            }
+            RedisConnection connection = lettuce.getConnection();
+            @SuppressWarnings("unchecked")
+            RedisStreamAsyncCommands<byte[], byte[]> commands = (RedisStreamAsyncCommands<byte[], byte[]>) connection
+                    .getNativeConnection();
+            return new Appends(connection, commands, lettuce.getClientConfiguration().getCommandTimeout());
+        }
+
+        @Nullable String xadd(byte[] stream, XAddArgs args, byte[] entry) {
+            return LettuceFutures.awaitOrCancel(this.commands.xadd(stream, args, FIELD, entry), this.timeout.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+
+        void close() {
+            try {
+                this.connection.close();
+            }
+            catch (RuntimeException ex) {
+                // It had failed already.
+            }
+        }
     }
 
     /** Creates this node's inbox with a first, empty entry; {@code fresh}: drops what it held. */
