@@ -1,6 +1,5 @@
 package io.switchboard.relay;
 
-import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
@@ -31,10 +30,12 @@ import io.switchboard.protocol.ErrorCode;
 public final class ClientSession implements MessageOrigin {
 
     private static final VarHandle IN_FLIGHT;
+    private static final VarHandle READER_DONE;
 
     static {
         try {
             IN_FLIGHT = MethodHandles.lookup().findVarHandle(ClientSession.class, "inFlight", long.class);
+            READER_DONE = MethodHandles.lookup().findVarHandle(ClientSession.class, "readerDone", boolean.class);
         }
         catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
@@ -70,7 +71,7 @@ public final class ClientSession implements MessageOrigin {
     /** SENDs of this client taken by a queue (here or on another node) and still without an outcome. */
     @SuppressWarnings("unused") // through IN_FLIGHT
     private volatile long inFlight;
-    /** The reader reads no more from this client; what it read is routed. */
+    /** The reader reads no more from this client; what it read is routed. Set once, by {@link #inputEnded}. */
     private volatile boolean readerDone;
     /** The queue drains, and the connection closes once this client is finished. */
     private volatile boolean draining;
@@ -240,13 +241,14 @@ public final class ClientSession implements MessageOrigin {
      * connection), or its frame was too large, or a shutdown stopped reading it. What it read is
      * routed. The queue is written until this client is finished, then the connection closes;
      * unless a shutdown drains it, DELIVERs to it end as DESTINATION_GONE from now on.
-     * Called on the reader's thread.
+     * Called on the reader's thread, or on the shutdown's when it stopped a reader blocked in a
+     * read ({@link #drainForShutdown}); that reader may then still end its stream and call it too,
+     * and only the first call counts.
      */
     void inputEnded() {
-        if (this.readerDone) {
+        if (!READER_DONE.compareAndSet(this, false, true)) {
             return;
         }
-        this.readerDone = true;
         this.draining = true;
         if (this.shutdownDrain) {
             this.queue.wake();
@@ -259,19 +261,16 @@ public final class ClientSession implements MessageOrigin {
 
     /**
      * Shutdown: the queue keeps taking DELIVERs and is written until this client is finished;
-     * reading stops, so that nothing new arrives from the client.
+     * reading stops, so that nothing new arrives from the client. Called on the shutdown's thread.
      */
     void drainForShutdown() {
         this.shutdownDrain = true;
         this.draining = true;
         this.queue.drain(false);
-        if (!this.readerDone) {
-            try {
-                this.connection.shutdownInput();
-            }
-            catch (IOException ex) {
-                // Closed already: its close routes what was read and ends the reader.
-            }
+        if (!this.readerDone && this.connection.stopReading()) {
+            // The reader waits in a read, with everything it read routed: the client's input ends
+            // now, rather than when the client next sends, which an idle client may never do.
+            inputEnded();
         }
     }
 

@@ -4,10 +4,13 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
@@ -36,6 +39,15 @@ import io.switchboard.protocol.SendBatchReader;
  * once the client's own traffic is finished. Any other end of reading (a reset, a close from
  * this side) closes at once. Either is routine for a relay and logged at DEBUG only, so that
  * clients cannot fill the log.
+ *
+ * <p>A shutdown stops the reading ({@link #stopReading}) without ending the socket's input: a
+ * socket whose input is shut down is never read again by the JDK, so what the client still sends
+ * would stay unread in it, and closing a socket with unread bytes resets the connection, which
+ * throws away what the kernel still holds for the client (its last outcomes). Instead every read
+ * goes through {@link Input}, which either ends the reading at the reader's next read, or, when
+ * the reader is blocked in a read, lets the shutdown end the client's input at once and then has
+ * the reader read and drop what the client still sends, until the close in order
+ * ({@link #closeInOrder}) closes with nothing unread.
  */
 public final class RelayConnection extends TcpNetConnection {
 
@@ -43,6 +55,29 @@ public final class RelayConnection extends TcpNetConnection {
 
     /** How long a close in order waits for the client to close its side, reading what it sends. */
     static final Duration LINGER = Duration.ofSeconds(2);
+
+    /** {@link #readState}: the reader is not in a read of the socket. */
+    private static final int IDLE = 0;
+    /** {@link #readState}: the reader is in a read of the socket, which may block. */
+    private static final int IN_READ = 1;
+    /** {@link #readState}: stopped between reads; the reader's next read ends its stream. */
+    private static final int STOP_REQUESTED = 2;
+    /**
+     * {@link #readState}: stopped while the reader was in a read; the client's input has ended
+     * already, and the reader drops what it reads until the client's end of stream.
+     */
+    private static final int STOPPED = 3;
+
+    private static final VarHandle READ_STATE;
+
+    static {
+        try {
+            READ_STATE = MethodHandles.lookup().findVarHandle(RelayConnection.class, "readState", int.class);
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     private final Socket socket;
     /** The TLS session over the socket, when the relay port speaks TLS; {@link #socket} is then the session's. */
@@ -52,6 +87,16 @@ public final class RelayConnection extends TcpNetConnection {
     private volatile @Nullable ClientSession session;
     /** Made on the first read; only the connection's own reader thread reads. */
     private @Nullable Input input;
+    /**
+     * IDLE, IN_READ, STOP_REQUESTED or STOPPED: the reader thread moves it between IDLE and
+     * IN_READ around each read ({@link Input}), {@link #stopReading} (a shutdown) out of them. Here
+     * rather than in the {@link Input}, which the reader makes at its first read, possibly after a
+     * shutdown stopped it.
+     */
+    @SuppressWarnings("unused") // through READ_STATE
+    private volatile int readState;
+    /** Counted down when the reader thread leaves: it reads the socket no more. */
+    private final CountDownLatch readerLeft = new CountDownLatch(1);
 
     RelayConnection(Socket socket, @Nullable TlsTransport tls, boolean server, boolean lookupHost,
             @Nullable ApplicationEventPublisher publisher, @Nullable String factoryName, long maxPayloadBytes,
@@ -163,10 +208,22 @@ public final class RelayConnection extends TcpNetConnection {
     protected InputStream inputStream() throws IOException {
         Input in = this.input;
         if (in == null) {
-            in = new Input((this.tls != null) ? this.tls.input(super.inputStream()) : super.inputStream(), this.reader);
+            // Under TLS, the session's stream of the client's plaintext.
+            in = new Input(super.inputStream(), this.reader);
             this.input = in;
         }
         return in;
+    }
+
+    /** The connection's reader thread: its loop of reads, then {@link #readerLeft}. */
+    @Override
+    public void run() {
+        try {
+            super.run();
+        }
+        finally {
+            this.readerLeft.countDown();
+        }
     }
 
     @Override
@@ -198,10 +255,11 @@ public final class RelayConnection extends TcpNetConnection {
     /**
      * Closes the connection at the end of a session that ended in order (the client closed its
      * side, or sent a frame too large, or the relay drained it at shutdown), once everything for
-     * the client is written: first this side only, then, for at most {@link #LINGER}, it reads and
-     * drops what the client still sends, then it closes. Closing a socket with unread data in it
-     * resets the connection, and a reset can take with it the frames the client has not read
-     * yet, such as the FRAME_TOO_LARGE that explains the close. Called by the client's writer.
+     * the client is written: first this side only, then, for at most {@link #LINGER}, what the
+     * client still sends is read and dropped until it closes its side, then it closes. Closing a
+     * socket with unread data in it resets the connection, and a reset can take with it the
+     * frames the client has not read yet, such as the FRAME_TOO_LARGE that explains the close,
+     * or the last outcomes of a shutdown's drain. Called by the client's writer.
      */
     void closeInOrder() {
         try {
@@ -211,24 +269,55 @@ public final class RelayConnection extends TcpNetConnection {
             else {
                 this.socket.shutdownOutput();
             }
-            if (!this.socket.isInputShutdown()) {
+            if ((int) READ_STATE.getVolatile(this) == STOPPED) {
+                // Stopped in a read: the reader thread drops what the client sends, until its end
+                // of stream. Two threads must not read one socket: wait for it instead.
+                this.readerLeft.await(LINGER.toNanos(), TimeUnit.NANOSECONDS);
+            }
+            else {
+                // The reader has read its last (the client's end of stream, a frame too large,
+                // or a stop between reads): its input ended on its own thread before this client
+                // could be finished, and it reads no more.
                 dropInputUntil(System.nanoTime() + LINGER.toNanos());
             }
         }
         catch (IOException ex) {
             // Reset, or timed out: close now.
         }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        // Also ends a read still waiting in the reader thread.
         close();
     }
 
-    /** Stops reading: under TLS without ending the session, which a shutdown's drain still writes to. */
-    @Override
-    public void shutdownInput() throws IOException {
-        if (this.tls != null) {
-            this.tls.stopInput();
-        }
-        else {
-            super.shutdownInput();
+    /**
+     * Stops reading the client, for a shutdown's drain, without ending the socket's input (see
+     * the class comment); under TLS without ending the session either, which the drain still
+     * writes to. Called on the shutdown's thread; the reader thread may be anywhere meanwhile.
+     * @return true when the reader was blocked in a read: every frame it read in full is routed,
+     *         and it routes nothing more, so the caller ends the client's input itself
+     *         ({@link ClientSession#inputEnded}) rather than wait for the client to send; false
+     *         when the reader ends its input itself, at its next read, or has stopped already
+     */
+    boolean stopReading() {
+        while (true) {
+            switch ((int) READ_STATE.getVolatile(this)) {
+                case IDLE -> {
+                    if (READ_STATE.compareAndSet(this, IDLE, STOP_REQUESTED)) {
+                        return false;
+                    }
+                }
+                case IN_READ -> {
+                    if (READ_STATE.compareAndSet(this, IN_READ, STOPPED)) {
+                        return true;
+                    }
+                }
+                default -> {
+                    return false;
+                }
+            }
+            // The reader entered or left a read meanwhile: look again.
         }
     }
 
@@ -255,14 +344,112 @@ public final class RelayConnection extends TcpNetConnection {
         return (this.socket.getRemoteSocketAddress() instanceof InetSocketAddress address) ? address : null;
     }
 
-    /** The socket's stream, with the reader that {@link SendBatchDeserializer} reads it with. */
-    static final class Input extends FilterInputStream {
+    /**
+     * The socket's stream (under TLS, the session's), with the reader that
+     * {@link SendBatchDeserializer} reads it with; read by the connection's reader thread only.
+     *
+     * <p>Each read that may block moves {@link #readState} from IDLE to IN_READ and back, two
+     * uncontended CAS, so that {@link #stopReading} knows whether the reader is blocked in a
+     * read. A read that finds the reading stopped ends the stream (-1) without reading: the
+     * reader then ends as at the client's end of stream, with what it read in full routed. A read
+     * that returns to find it STOPPED drops what it read and everything after it until the
+     * client's end of stream or an error (such as the close at the end of {@link #LINGER}),
+     * then ends the stream: the stopper has ended the client's input already.
+     *
+     * <p>That needs the reader to hold no complete frame while it waits in a read, which
+     * {@link SendBatchReader} keeps to (it routes each frame as soon as it is read in full),
+     * but for one read: the rest of a burst, which it reads only once {@link #available} has said
+     * that bytes have arrived. A read after that cannot block, so it is made outside the
+     * states, after a volatile read of them: a stop before it ends the stream there, a stop
+     * during it finds the reader IDLE and ends the stream at its next read; either way the
+     * reader routes the frames it holds first.
+     */
+    final class Input extends FilterInputStream {
 
         final SendBatchReader reader;
+        /** {@link #available} said bytes have arrived, and no read has taken any since: the next read cannot block. */
+        private boolean arrived;
+        /** For dropping what a stopped client still sends; made only then. */
+        private byte @Nullable [] dropped;
 
         private Input(InputStream socketStream, SendBatchReader reader) {
             super(socketStream);
             this.reader = reader;
+        }
+
+        @Override
+        public int available() throws IOException {
+            int n = this.in.available();
+            this.arrived = n > 0;
+            return n;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (this.arrived) {
+                this.arrived = false;
+                return stopped() ? -1 : this.in.read();
+            }
+            if (!READ_STATE.compareAndSet(RelayConnection.this, IDLE, IN_READ)) {
+                return -1;
+            }
+            int b;
+            try {
+                b = this.in.read();
+            }
+            catch (IOException | RuntimeException ex) {
+                READ_STATE.compareAndSet(RelayConnection.this, IN_READ, IDLE);
+                throw ex;
+            }
+            return readEnded(b >= 0) ? b : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (this.arrived) {
+                this.arrived = false;
+                return stopped() ? -1 : this.in.read(b, off, len);
+            }
+            if (!READ_STATE.compareAndSet(RelayConnection.this, IDLE, IN_READ)) {
+                // Stopped (STOP_REQUESTED, or STOPPED after the drop below): the end of the stream.
+                return -1;
+            }
+            int n;
+            try {
+                n = this.in.read(b, off, len);
+            }
+            catch (IOException | RuntimeException ex) {
+                READ_STATE.compareAndSet(RelayConnection.this, IN_READ, IDLE);
+                throw ex;
+            }
+            return readEnded(n >= 0) ? n : -1;
+        }
+
+        /**
+         * Whether the reading was stopped, for a read that cannot block: it ends the stream too,
+         * so that nothing is read after a stop (SendBatchReader routes the frames it holds first).
+         */
+        private boolean stopped() {
+            return (int) READ_STATE.getVolatile(RelayConnection.this) != IDLE;
+        }
+
+        /**
+         * After a read: back to IDLE, unless the reading was stopped during it. Then what it
+         * brought is dropped, and so is what follows, until the client ends its stream.
+         * @param more whether the read brought bytes rather than the end of the stream
+         * @return whether the read's result stands
+         */
+        private boolean readEnded(boolean more) throws IOException {
+            if (READ_STATE.compareAndSet(RelayConnection.this, IN_READ, IDLE)) {
+                return true;
+            }
+            if (more) {
+                byte[] buffer = (this.dropped != null) ? this.dropped : (this.dropped = new byte[4096]);
+                while (this.in.read(buffer, 0, buffer.length) >= 0) {
+                    // Dropped: the client's input has ended (ClientSession.drainForShutdown).
+                }
+            }
+            return false;
         }
     }
 }

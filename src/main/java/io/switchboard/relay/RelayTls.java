@@ -215,13 +215,14 @@ public final class RelayTls implements AutoCloseable {
      * is left to the connection's reader thread. Called on the accepting thread.
      */
     TlsTransport layer(Socket accepted) {
-        if (!(accepted instanceof TransportSocket transport)) {
-            throw new IllegalStateException("a TLS connection must come from " + TransportSocketFactorySupport.class.getSimpleName());
+        if (accepted instanceof SSLSocket) {
+            throw new IllegalStateException("a TLS connection must be accepted as plain TCP, from "
+                    + TransportSocketFactorySupport.class.getSimpleName());
         }
         try {
-            SSLSocket socket = (SSLSocket) this.context.getSocketFactory().createSocket(transport, null, true);
+            SSLSocket socket = (SSLSocket) this.context.getSocketFactory().createSocket(accepted, null, true);
             socket.setSSLParameters(this.parameters);
-            return new TlsTransport(this, transport, socket);
+            return new TlsTransport(this, accepted, socket);
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);

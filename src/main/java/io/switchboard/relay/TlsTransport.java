@@ -1,9 +1,8 @@
 package io.switchboard.relay;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -19,9 +18,11 @@ import javax.net.ssl.SSLSocket;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One client's TLS session, layered over its TCP connection ({@link TransportSocket}): the
- * handshake, the writer's path to the socket, and the ways the relay stops reading and closes
- * without waiting on the session.
+ * One client's TLS session, layered over its TCP connection (a plain socket, accepted by
+ * {@link TransportSocketFactorySupport}): the handshake, the writer's path to the socket, and the
+ * ways the relay closes without waiting on the session. The reader reads the session's stream
+ * like any other ({@link RelayConnection.Input}), and a shutdown stops it there, above the
+ * session, which goes on for the drain's writes.
  *
  * <p>Writing: an {@code SSLSocket} has no channel, so the {@link ClientWriter} writes through the
  * session's stream, one call per chunk of at most {@link #RECORD_BYTES} (fewer when the session's records are smaller) from one buffer of the
@@ -66,7 +67,8 @@ final class TlsTransport {
     private static final int CLOSED = 2;
 
     private final RelayTls tls;
-    private final TransportSocket transport;
+    /** The TCP connection under the session. */
+    private final Socket transport;
     private final SSLSocket socket;
     /** OPEN, WRITING while the writer is in a write to the session, CLOSED once closing began. */
     private final AtomicInteger state = new AtomicInteger(OPEN);
@@ -79,7 +81,7 @@ final class TlsTransport {
     private volatile @Nullable String subject;
     private volatile boolean deadlinePassed;
 
-    TlsTransport(RelayTls tls, TransportSocket transport, SSLSocket socket) {
+    TlsTransport(RelayTls tls, Socket transport, SSLSocket socket) {
         this.tls = tls;
         this.transport = transport;
         this.socket = socket;
@@ -129,35 +131,6 @@ final class TlsTransport {
     /** The subject of the client's certificate (RFC 2253), or null when it gave none. */
     @Nullable String subject() {
         return this.subject;
-    }
-
-    /**
-     * The session's stream of the client's bytes, on which {@link #stopInput} ends the reading as
-     * the client's own end of stream would.
-     */
-    InputStream input(InputStream sessionInput) {
-        return new FilterInputStream(sessionInput) {
-
-            @Override
-            public int read() throws IOException {
-                try {
-                    return super.read();
-                }
-                catch (TransportSocket.InputStopped ex) {
-                    return -1;
-                }
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                try {
-                    return super.read(b, off, len);
-                }
-                catch (TransportSocket.InputStopped ex) {
-                    return -1;
-                }
-            }
-        };
     }
 
     /**
@@ -240,11 +213,6 @@ final class TlsTransport {
     @FunctionalInterface
     private interface SessionWrite {
         void run() throws IOException;
-    }
-
-    /** Stops reading the client without ending its session: its reader sees the end of its stream. */
-    void stopInput() throws IOException {
-        this.transport.stopInput();
     }
 
     /**

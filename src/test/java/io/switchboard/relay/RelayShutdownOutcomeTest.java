@@ -1,9 +1,12 @@
 package io.switchboard.relay;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,6 +41,12 @@ import static org.awaitility.Awaitility.await;
 class RelayShutdownOutcomeTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    /** An ID nobody has: each SEND to it earns its sender an UNKNOWN_DESTINATION ERROR. */
+    private static final int NOBODY = 99_999_999;
+
+    /** How {@link #readToTheEnd} tells of an orderly end. */
+    static final String END_OF_STREAM = "the end of the stream";
 
     private final List<TestClient> clients = new ArrayList<>();
     private ConfigurableApplicationContext context;
@@ -202,6 +211,117 @@ class RelayShutdownOutcomeTest {
         assertThat(ledger.problemsAllowingUnreadEnds()).isEmpty();
         assertThat(ledger.outcomesTo(sender.id(), slow.id()).values()).anySatisfy(
                 outcomes -> assertThat(outcomes).containsExactly(ErrorCode.DESTINATION_GONE.name()));
+    }
+
+    /**
+     * A client that goes on sending after the shutdown has stopped reading it: the server still
+     * holds ERRORs for it, in its queue and in the socket's send buffer (the client has a small
+     * receive buffer and has not read), when the bytes it sent last arrive unread. The client
+     * then reads everything: one outcome for each SEND the server read, then the end of the
+     * stream. Closing a socket with unread bytes in it would reset the connection and throw away
+     * the ERRORs still in its send buffer.
+     */
+    @Test
+    void aClientThatSendsAfterReadingStoppedReadsEveryOutcomeThenTheEnd() throws Exception {
+        outcomesOfAClientWhoseReadingStops(true);
+    }
+
+    /**
+     * A client that sends nothing more while its reader waits in a read: the shutdown stops
+     * reading it at once, without waiting for it to send, writes it its ERRORs and closes in order.
+     */
+    @Test
+    void anIdleClientIsNotWaitedForAndReadsEveryOutcomeThenTheEnd() throws Exception {
+        outcomesOfAClientWhoseReadingStops(false);
+    }
+
+    private void outcomesOfAClientWhoseReadingStops(boolean sendsAfterStop) throws Exception {
+        Duration grace = Duration.ofSeconds(20);
+        int port = start("switchboard.shutdown-grace=" + grace.toSeconds() + "s", "switchboard.max-queued-bytes=16MB");
+        ClientRegistry registry = this.context.getBean(ClientRegistry.class);
+        TestClient client = track(TestClient.connect(port, 4096));
+        ClientSession session = registry.get(client.id());
+        OutcomeLedger ledger = new OutcomeLedger();
+        // 5.6 MB of ERRORs: more than the sockets hold while the client does not read (the
+        // server's send buffer grows to 4 MB on Linux by default), so that some wait in its queue.
+        int sends = 400_000;
+        writeInBackground(client, sendsToNobody(ledger, client, sends)).get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        await().atMost(PATIENCE).until(() -> {
+            long since = session.queue().stalledSinceNanos();
+            return session.messagesIn() == sends && since != 0 && System.nanoTime() - since > 300_000_000L;
+        });
+
+        CompletableFuture<Duration> closing = closeInBackground();
+        // Its reader waits in a read: the shutdown must not wait for the client to send, which
+        // would last until the grace's end.
+        await().atMost(grace.dividedBy(2)).until(session::finished);
+        if (sendsAfterStop) {
+            writeInBackground(client, sendsToNobody(ledger, client, 1000)).get(PATIENCE.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+        String end = readToTheEnd(ledger, client);
+        client.close();
+        Duration took = closing.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+
+        System.out.println("Shutdown with a client " + (sendsAfterStop ? "that sends after its reading stopped" : "idle")
+                + ", in " + took.toMillis() + " ms: " + ledger.tally() + ", " + ledger.missing()
+                + " SENDs never read, then " + end);
+        assertThat(ledger.problemsAllowingUnreadEnds()).isEmpty();
+        assertThat(ledger.tally()).containsExactly(Map.entry(ErrorCode.UNKNOWN_DESTINATION.name(), sends));
+        assertThat(end).isEqualTo(END_OF_STREAM);
+        // Closed once its queue was written, not when the grace ran out.
+        assertThat(took).isLessThan(grace);
+    }
+
+    /**
+     * {@code count} SENDs from {@code client} to {@link #NOBODY}, registered in the ledger and
+     * counted as sent, in one array to write at once.
+     */
+    static byte[] sendsToNobody(OutcomeLedger ledger, TestClient client, int count) {
+        byte[] frame = TestClient.sendFrame(NOBODY, new byte[0]);
+        byte[] all = new byte[count * frame.length];
+        for (int i = 0; i < count; i++) {
+            ledger.sent(client.id(), client.sent() + 1 + i, NOBODY);
+            System.arraycopy(frame, 0, all, i * frame.length, frame.length);
+        }
+        client.countSent(count);
+        return all;
+    }
+
+    /** Writes on a thread of its own, so that a server that stops reading fails the test instead of hanging it. */
+    static CompletableFuture<Void> writeInBackground(TestClient client, byte[] bytes) {
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        Thread.ofVirtual().name("writer-" + client.id()).start(() -> {
+            try {
+                client.writeRaw(bytes);
+                written.complete(null);
+            }
+            catch (Throwable ex) {
+                written.completeExceptionally(ex);
+            }
+        });
+        return written;
+    }
+
+    /**
+     * Reads {@code client}'s frames into the ledger until the server ends the connection, and
+     * tells how: {@link #END_OF_STREAM}, or the exception (a reset).
+     */
+    static String readToTheEnd(OutcomeLedger ledger, TestClient client) throws IOException {
+        try {
+            while (true) {
+                switch (client.read()) {
+                    case Message deliver -> ledger.delivered(client.id(), deliver);
+                    case SendError error -> ledger.failed(client.id(), error);
+                }
+            }
+        }
+        catch (EOFException ex) {
+            return END_OF_STREAM;
+        }
+        catch (SocketException ex) {
+            return ex.toString();
+        }
     }
 
     /**

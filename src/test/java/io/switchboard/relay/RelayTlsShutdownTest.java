@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +17,7 @@ import io.switchboard.SwitchboardApplication;
 import io.switchboard.client.Incoming;
 import io.switchboard.client.Message;
 import io.switchboard.client.SendError;
+import io.switchboard.protocol.ErrorCode;
 import io.switchboard.support.FrameCollector;
 import io.switchboard.support.OutcomeLedger;
 import io.switchboard.support.TaggedPayload;
@@ -93,6 +96,90 @@ class RelayTlsShutdownTest {
                 assertThat(ledger.tally()).containsOnlyKeys("DELIVER").containsEntry("DELIVER", MESSAGES);
                 assertThat(senderFrames.isClosedByServer()).isTrue();
                 // Each closed once its queue was written, not when the grace ran out.
+                assertThat(took).isLessThan(GRACE);
+            }
+            finally {
+                for (TestClient client : clients) {
+                    client.close();
+                }
+                context.close();
+            }
+        }
+    }
+
+    /**
+     * As RelayShutdownOutcomeTest's client that sends after its reading stopped, under TLS 1.2
+     * and 1.3: ERRORs wait for each client in the server's queue and socket when it sends more,
+     * unread; then it reads one outcome for each SEND the server read, then the end of the stream.
+     */
+    @Test
+    void tlsClientsThatSendAfterReadingStoppedReadEveryOutcomeThenTheEnd() throws Exception {
+        try (TlsFixture tls = TlsFixture.create()) {
+            Map<String, Object> properties = new TreeMap<>(Map.of("server.port", "0", "switchboard.tcp.port", "0",
+                    "switchboard.tcp.ssl.bundle", "relay", "switchboard.shutdown-grace", GRACE.toSeconds() + "s",
+                    "switchboard.max-queued-bytes", "16MB"));
+            properties.putAll(tls.bundleProperties("relay", false));
+            ConfigurableApplicationContext context = new SpringApplicationBuilder(SwitchboardApplication.class)
+                    .properties(properties).run();
+            List<TestClient> clients = new ArrayList<>();
+            try {
+                RelayEndpoint endpoint = context.getBean(RelayEndpoint.class);
+                ClientRegistry registry = context.getBean(ClientRegistry.class);
+                await().atMost(PATIENCE).until(endpoint::isListening);
+                int port = endpoint.port();
+                for (String protocol : List.of("TLSv1.2", "TLSv1.3")) {
+                    clients.add(TestClient.over(TlsSockets.connect(port, tls.client(null), 4096, protocol)));
+                }
+                OutcomeLedger ledger = new OutcomeLedger();
+                // As many ERRORs each as the plain test: more than the sockets hold.
+                int sends = 400_000;
+                List<CompletableFuture<Void>> writes = new ArrayList<>();
+                for (TestClient client : clients) {
+                    writes.add(RelayShutdownOutcomeTest.writeInBackground(client,
+                            RelayShutdownOutcomeTest.sendsToNobody(ledger, client, sends)));
+                }
+                for (CompletableFuture<Void> write : writes) {
+                    write.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                List<ClientSession> sessions = clients.stream().map(client -> registry.get(client.id())).toList();
+                await().atMost(PATIENCE).until(() -> sessions.stream().allMatch(session -> {
+                    long since = session.queue().stalledSinceNanos();
+                    return session.messagesIn() == sends && since != 0 && System.nanoTime() - since > 300_000_000L;
+                }));
+
+                long start = System.nanoTime();
+                Thread closer = Thread.ofVirtual().name("context-close").start(context::close);
+                await().atMost(GRACE.dividedBy(2)).until(() -> sessions.stream().allMatch(ClientSession::finished));
+                List<CompletableFuture<String>> ends = new ArrayList<>();
+                for (TestClient client : clients) {
+                    RelayShutdownOutcomeTest.writeInBackground(client,
+                            RelayShutdownOutcomeTest.sendsToNobody(ledger, client, 1000)).get(PATIENCE.toMillis(),
+                                    TimeUnit.MILLISECONDS);
+                    CompletableFuture<String> end = new CompletableFuture<>();
+                    Thread.ofVirtual().name("reader-" + client.id()).start(() -> {
+                        try {
+                            end.complete(RelayShutdownOutcomeTest.readToTheEnd(ledger, client));
+                            client.close();
+                        }
+                        catch (Throwable ex) {
+                            end.completeExceptionally(ex);
+                        }
+                    });
+                    ends.add(end);
+                }
+                List<String> howEachEnded = new ArrayList<>();
+                for (CompletableFuture<String> end : ends) {
+                    howEachEnded.add(end.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS));
+                }
+                assertThat(closer.join(PATIENCE)).isTrue();
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+                System.out.println("Shutdown with TLS 1.2 and 1.3 clients that send after their reading stopped, in "
+                        + took.toMillis() + " ms: " + ledger.tally() + ", then " + howEachEnded);
+                assertThat(ledger.problemsAllowingUnreadEnds()).isEmpty();
+                assertThat(ledger.tally())
+                        .containsExactly(Map.entry(ErrorCode.UNKNOWN_DESTINATION.name(), clients.size() * sends));
+                assertThat(howEachEnded).containsOnly(RelayShutdownOutcomeTest.END_OF_STREAM);
                 assertThat(took).isLessThan(GRACE);
             }
             finally {

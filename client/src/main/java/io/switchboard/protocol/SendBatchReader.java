@@ -12,6 +12,11 @@ import java.io.InputStream;
  * batch ends with the last complete frame of what has arrived, and the first bytes of the next
  * frame wait in the reader for the rest of it. So frames split at any byte and frames coalesced
  * many to a read come out the same, and a small frame is never held up behind a large one.
+ * Nor does the reader wait in a read while it holds a complete frame: the one read it makes
+ * with complete frames in hand, for the rest of a burst, comes only after the stream's
+ * {@code available()} has said that bytes have arrived, and so does not block. A caller that
+ * stops the reading from another thread while a read blocks may rely on that: everything read
+ * in full has been handed out.
  *
  * <p>Memory follows the bytes that have arrived, never the lengths that headers declare. A call
  * blocks on a read into a small buffer ({@value #FIRST_READ_BYTES} bytes) that the reader keeps
