@@ -220,7 +220,7 @@ final class TlsTransport {
      * closing the session could wait (see the class comment), so that it then closes at once.
      */
     void beforeClose() {
-        int was = this.state.getAndSet(CLOSED);
+        this.state.set(CLOSED);
         closeTransport();
     }
 
