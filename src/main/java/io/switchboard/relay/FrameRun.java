@@ -2,7 +2,9 @@ package io.switchboard.relay;
 
 /**
  * How far an offer of a run of SEND frames got: how many frames it took and where it stopped,
- * packed in a long so that the per-frame path allocates nothing.
+ * packed in a long so that the per-frame path allocates nothing: the position in bits 0-31, the
+ * count in bits 32-55. The top byte is the offerer's own and ignored here ({@code OutboundQueue}
+ * keeps there its answer to the frame it stopped at).
  */
 public final class FrameRun {
 
@@ -19,6 +21,6 @@ public final class FrameRun {
     }
 
     public static int taken(long run) {
-        return (int) (run >>> 32);
+        return (int) ((run >>> 32) & 0xFF_FFFF);
     }
 }

@@ -112,13 +112,23 @@ final class OutboundQueue {
      *         it stopped at (QUEUED when it stopped at another destination or at the end)
      */
     long offerRun(int src, byte[] frames, int from, int end, MessageOrigin origin, long firstSeq, long waitNanos) {
+        return offerRun(src, frames, from, end, Integer.MAX_VALUE, origin, firstSeq, waitNanos);
+    }
+
+    /**
+     * As {@link #offerRun(int, byte[], int, int, MessageOrigin, long, long)}, and stops, answering
+     * QUEUED, before a frame whose payload is {@code maxLength} bytes or more.
+     */
+    long offerRun(int src, byte[] frames, int from, int end, int maxLength, MessageOrigin origin, long firstSeq,
+            long waitNanos) {
         int p = from;
         int taken = 0;
         ReentrantLock lock = this.lock;
         lock.lock();
         try {
-            while (p < end && Wire.getInt(frames, p) == this.clientId) {
-                int length = Wire.getInt(frames, p + 4);
+            int length;
+            while (p < end && Wire.getInt(frames, p) == this.clientId
+                    && (length = Wire.getInt(frames, p + 4)) < maxLength) {
                 Admission answer = offerLocked(src, frames, p + Wire.SEND_HEADER_BYTES, length, null, origin,
                         firstSeq + taken, waitNanos);
                 if (answer != Admission.QUEUED) {
@@ -167,22 +177,25 @@ final class OutboundQueue {
         return Admission.QUEUED;
     }
 
-    /** The outcome of {@link #offerRun}, packed in a long so that the per-frame path allocates nothing. */
+    /**
+     * The outcome of {@link #offerRun}: a {@link FrameRun} with the answer to the frame it stopped
+     * at in the top byte.
+     */
     static final class Run {
 
         private Run() {
         }
 
         static long of(int position, int taken, Admission stoppedAt) {
-            return ((long) stoppedAt.ordinal() << 56) | ((long) taken << 32) | (position & 0xFFFF_FFFFL);
+            return ((long) stoppedAt.ordinal() << 56) | FrameRun.of(position, taken);
         }
 
         static int position(long run) {
-            return (int) run;
+            return FrameRun.position(run);
         }
 
         static int taken(long run) {
-            return (int) ((run >>> 32) & 0xFF_FFFF);
+            return FrameRun.taken(run);
         }
 
         static Admission answer(long run) {

@@ -372,16 +372,8 @@ public final class Router implements MessageHandler {
         if (target == null) {
             return FrameRun.of(from, 0);
         }
-        int stop = from;
-        while (stop < end && Wire.getInt(frames, stop) == dest
-                && Wire.getInt(frames, stop + 4) < SendBatchReader.DEFAULT_READ_LIMIT) {
-            stop += Wire.SEND_HEADER_BYTES + Wire.getInt(frames, stop + 4);
-        }
-        if (stop == from) {
-            return FrameRun.of(from, 0);
-        }
-        long run = target.queue().offerRun(src, frames, from, stop, origin, firstSeq, 0);
-        return FrameRun.of(OutboundQueue.Run.position(run), OutboundQueue.Run.taken(run));
+        // The queue's run is a FrameRun; its answer to the frame it stopped at is for offer to give.
+        return target.queue().offerRun(src, frames, from, end, SendBatchReader.DEFAULT_READ_LIMIT, origin, firstSeq, 0);
     }
 
     /**
