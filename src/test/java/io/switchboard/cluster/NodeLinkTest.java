@@ -360,24 +360,11 @@ class NodeLinkTest {
         NodeLink raced = new NodeLink("b", "a", this.stream, roomy, this.holders, new AtomicLong(), ACK_TIMEOUT,
                 ACK_TIMEOUT).start();
         // Node b answers every message it reads, one way or another, while the sweep gives up on them.
-        Thread nodeB = Thread.ofVirtual().start(() -> {
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    byte[] entry = this.stream.entries.poll(10, TimeUnit.MILLISECONDS);
-                    if (entry != null) {
-                        ClusterCodec.read(entry, Long.MAX_VALUE, new ClusterCodec.Handler() {
-                            @Override
-                            public void message(String from, long ticket, int src, int dest, byte[] b, int o, int l) {
-                                raced.outcome(ticket, (ticket % 2 == 0) ? ClusterCodec.STATUS_WRITTEN
-                                        : ClusterCodec.status(ErrorCode.DESTINATION_GONE));
-                            }
-                        });
-                    }
-                    raced.sweep(System.nanoTime() + ACK_TIMEOUT.toNanos() + 1, false);
-                }
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
+        Thread nodeB = answering(raced, new ClusterCodec.Handler() {
+            @Override
+            public void message(String from, long ticket, int src, int dest, byte[] b, int o, int l) {
+                raced.outcome(ticket, (ticket % 2 == 0) ? ClusterCodec.STATUS_WRITTEN
+                        : ClusterCodec.status(ErrorCode.DESTINATION_GONE));
             }
         });
         Map<Long, Boolean> accepted = new ConcurrentHashMap<>();
@@ -403,14 +390,9 @@ class NodeLinkTest {
         }
         nodeB.interrupt();
         nodeB.join();
-        assertThat(accepted).isNotEmpty();
-        for (long seq : accepted.keySet()) {
-            assertThat(this.origin.of(seq)).as("outcomes of message %d", seq).hasSize(1);
-        }
-        assertThat(this.origin.bySeq.keySet()).isEqualTo(accepted.keySet());
-        assertThat(raced.pendingCount()).isZero();
-        assertThat(roomy.size()).as("every window given back").isZero();
+        assertOneOutcomeEach(accepted, raced, roomy);
     }
+
     @Test
     void everyMessageOfEveryRunGetsExactlyOneOutcomeWhileRangesFailuresTheSweepAndRetirementRace() throws Exception {
         int senders = 4;
@@ -419,38 +401,25 @@ class NodeLinkTest {
         NodeLink raced = new NodeLink("b", "a", this.stream, roomy, this.holders, new AtomicLong(), ACK_TIMEOUT,
                 ACK_TIMEOUT).start();
         // Node b answers each run with a range, or message by message, or both at once; the sweep gives up on them meanwhile.
-        Thread nodeB = Thread.ofVirtual().start(() -> {
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    byte[] entry = this.stream.entries.poll(10, TimeUnit.MILLISECONDS);
-                    if (entry != null) {
-                        ClusterCodec.read(entry, Long.MAX_VALUE, new ClusterCodec.Handler() {
-                            @Override
-                            public void run(String from, long first, int src, byte[] b, int start, int end) {
-                                int count = 0;
-                                for (int p = start; p < end; p += Wire.SEND_HEADER_BYTES + Wire.getInt(b, p + 4)) {
-                                    count++;
-                                }
-                                switch ((int) (first % 3)) {
-                                    case 0 -> raced.written(first, count);
-                                    case 1 -> {
-                                        for (int i = count - 1; i >= 0; i--) {
-                                            raced.outcome(first + i, ClusterCodec.status(ErrorCode.DESTINATION_GONE));
-                                        }
-                                    }
-                                    default -> {
-                                        raced.outcome(first + count - 1, ClusterCodec.status(ErrorCode.DESTINATION_BUSY));
-                                        raced.written(first - 1, count + 2);
-                                    }
-                                }
-                            }
-                        });
-                    }
-                    raced.sweep(System.nanoTime() + ACK_TIMEOUT.toNanos() + 1, false);
+        Thread nodeB = answering(raced, new ClusterCodec.Handler() {
+            @Override
+            public void run(String from, long first, int src, byte[] b, int start, int end) {
+                int count = 0;
+                for (int p = start; p < end; p += Wire.SEND_HEADER_BYTES + Wire.getInt(b, p + 4)) {
+                    count++;
                 }
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
+                switch ((int) (first % 3)) {
+                    case 0 -> raced.written(first, count);
+                    case 1 -> {
+                        for (int i = count - 1; i >= 0; i--) {
+                            raced.outcome(first + i, ClusterCodec.status(ErrorCode.DESTINATION_GONE));
+                        }
+                    }
+                    default -> {
+                        raced.outcome(first + count - 1, ClusterCodec.status(ErrorCode.DESTINATION_BUSY));
+                        raced.written(first - 1, count + 2);
+                    }
+                }
             }
         });
         Map<Long, Boolean> accepted = new ConcurrentHashMap<>();
@@ -483,6 +452,28 @@ class NodeLinkTest {
         }
         nodeB.interrupt();
         nodeB.join();
+        assertOneOutcomeEach(accepted, raced, roomy);
+    }
+    /** Node b: reads what the link appends and answers with {@code answers}, the sweep giving up on messages meanwhile. */
+    private Thread answering(NodeLink raced, ClusterCodec.Handler answers) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    byte[] entry = this.stream.entries.poll(10, TimeUnit.MILLISECONDS);
+                    if (entry != null) {
+                        ClusterCodec.read(entry, Long.MAX_VALUE, answers);
+                    }
+                    raced.sweep(System.nanoTime() + ACK_TIMEOUT.toNanos() + 1, false);
+                }
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    /** Exactly one outcome for each message the link took, none for others, and every window given back. */
+    private void assertOneOutcomeEach(Map<Long, Boolean> accepted, NodeLink raced, SenderWindows roomy) {
         assertThat(accepted).isNotEmpty();
         for (long seq : accepted.keySet()) {
             assertThat(this.origin.of(seq)).as("outcomes of message %d", seq).hasSize(1);
