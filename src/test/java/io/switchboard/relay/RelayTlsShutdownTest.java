@@ -41,15 +41,20 @@ class RelayTlsShutdownTest {
     private static final int MESSAGES = 2000;
     private static final int SIZE = 8192;
 
+    /** A relay on TLS with the bundle {@code relay}, a grace of {@link #GRACE} and room for 16 MB a client, plus {@code settings}. */
+    private static ConfigurableApplicationContext start(TlsFixture tls, Map<String, Object> settings) {
+        Map<String, Object> properties = new TreeMap<>(Map.of("server.port", "0", "switchboard.tcp.port", "0",
+                "switchboard.tcp.ssl.bundle", "relay", "switchboard.shutdown-grace", GRACE.toSeconds() + "s",
+                "switchboard.max-queued-bytes", "16MB"));
+        properties.putAll(settings);
+        properties.putAll(tls.bundleProperties("relay", false));
+        return new SpringApplicationBuilder(SwitchboardApplication.class).properties(properties).run();
+    }
+
     @Test
     void queuesOfTls12AndTls13ClientsAreWrittenBeforeTheyAreClosed() throws Exception {
         try (TlsFixture tls = TlsFixture.create()) {
-            Map<String, Object> properties = new TreeMap<>(Map.of("server.port", "0", "switchboard.tcp.port", "0",
-                    "switchboard.tcp.ssl.bundle", "relay", "switchboard.shutdown-grace", GRACE.toSeconds() + "s",
-                    "switchboard.slow-consumer-timeout", "120s", "switchboard.max-queued-bytes", "16MB"));
-            properties.putAll(tls.bundleProperties("relay", false));
-            ConfigurableApplicationContext context = new SpringApplicationBuilder(SwitchboardApplication.class)
-                    .properties(properties).run();
+            ConfigurableApplicationContext context = start(tls, Map.of("switchboard.slow-consumer-timeout", "120s"));
             List<TestClient> clients = new ArrayList<>();
             try {
                 RelayEndpoint endpoint = context.getBean(RelayEndpoint.class);
@@ -115,12 +120,7 @@ class RelayTlsShutdownTest {
     @Test
     void tlsClientsThatSendAfterReadingStoppedReadEveryOutcomeThenTheEnd() throws Exception {
         try (TlsFixture tls = TlsFixture.create()) {
-            Map<String, Object> properties = new TreeMap<>(Map.of("server.port", "0", "switchboard.tcp.port", "0",
-                    "switchboard.tcp.ssl.bundle", "relay", "switchboard.shutdown-grace", GRACE.toSeconds() + "s",
-                    "switchboard.max-queued-bytes", "16MB"));
-            properties.putAll(tls.bundleProperties("relay", false));
-            ConfigurableApplicationContext context = new SpringApplicationBuilder(SwitchboardApplication.class)
-                    .properties(properties).run();
+            ConfigurableApplicationContext context = start(tls, Map.of());
             List<TestClient> clients = new ArrayList<>();
             try {
                 RelayEndpoint endpoint = context.getBean(RelayEndpoint.class);
