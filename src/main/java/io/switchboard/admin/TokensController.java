@@ -133,7 +133,7 @@ class TokensController {
     }
 
     private static Duration ttl(JsonNode value) {
-        String message = "ttl must be an ISO-8601 duration (PT1H), positive and at most " + TokenMinter.MAX_TTL;
+        String message = "ttl must be an ISO-8601 duration (PT1H), positive and at most " + ConnectToken.MAX_TTL;
         Duration ttl;
         try {
             ttl = Duration.parse(text(value, message));

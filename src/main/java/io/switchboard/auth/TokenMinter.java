@@ -16,8 +16,6 @@ public final class TokenMinter {
 
     /** A token's lifetime when none is asked for. */
     public static final Duration DEFAULT_TTL = Duration.ofHours(1);
-    /** The longest lifetime minted: {@link ConnectToken#MAX_TTL}. */
-    public static final Duration MAX_TTL = ConnectToken.MAX_TTL;
 
     private final byte @Nullable [] secret;
     private final @Nullable String issuer;
@@ -25,9 +23,18 @@ public final class TokenMinter {
     private final Clock clock;
 
     TokenMinter(AuthProperties.Jwt jwt, Clock clock) {
-        this.secret = jwt.secretBytes();
-        this.issuer = blankToNull(jwt.issuer());
-        this.audience = blankToNull(jwt.audience());
+        this(jwt.secretBytes(), jwt.issuer(), jwt.audience(), clock);
+    }
+
+    /**
+     * A minter outside the server (the {@code token} command), with the server's settings given.
+     * @param secret the HS256 secret, or null (then it cannot mint)
+     * @param issuer {@code iss}, or null or blank for none; likewise {@code audience}
+     */
+    public TokenMinter(byte @Nullable [] secret, @Nullable String issuer, @Nullable String audience, Clock clock) {
+        this.secret = secret;
+        this.issuer = blankToNull(issuer);
+        this.audience = blankToNull(audience);
         this.clock = clock;
     }
 
@@ -44,7 +51,7 @@ public final class TokenMinter {
      * @param subject {@code sub}, or null
      * @param stableId {@code sid}, or 0 for none
      * @param sendTo {@code send}, or null for any
-     * @param ttl from now, positive and at most {@link #MAX_TTL}; it ends on a whole second
+     * @param ttl from now, positive and at most {@link ConnectToken#MAX_TTL}; it ends on a whole second
      * @throws IllegalArgumentException when a value is out of range
      * @throws IllegalStateException when no secret is configured
      */
@@ -53,7 +60,7 @@ public final class TokenMinter {
             throw new IllegalStateException("no switchboard.auth.jwt.secret to sign with");
         }
         if (!ConnectToken.isMintableTtl(ttl)) {
-            throw new IllegalArgumentException("ttl must be positive and at most " + MAX_TTL);
+            throw new IllegalArgumentException("ttl must be positive and at most " + ConnectToken.MAX_TTL);
         }
         Instant expiresAt = ConnectToken.expiry(this.clock.instant(), ttl);
         ConnectToken token = new ConnectToken(subject, stableId, sendTo, expiresAt, this.issuer, this.audience);

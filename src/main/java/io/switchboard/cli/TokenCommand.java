@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -20,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import io.switchboard.auth.ConnectToken;
-import io.switchboard.client.Durations;
+import io.switchboard.auth.TokenMinter;
 import io.switchboard.protocol.Wire;
 
 /**
@@ -56,7 +55,7 @@ public final class TokenCommand implements Callable<Integer> {
     @Option(names = "--send", paramLabel = "ID", split = ",", description = "the only IDs the client may send to (default: any)")
     private @Nullable List<Long> sendTo;
 
-    @Option(names = "--ttl", paramLabel = "D", defaultValue = "1h", converter = DurationOption.class,
+    @Option(names = "--ttl", paramLabel = "D", defaultValue = "1h", converter = DurationConverter.class,
             description = "lifetime, at most 30d (default ${DEFAULT-VALUE})")
     private Duration ttl;
 
@@ -89,23 +88,22 @@ public final class TokenCommand implements Callable<Integer> {
         }
         long sid = (this.stableId == null) ? 0 : this.stableId;
         long[] send = (this.sendTo == null) ? null : this.sendTo.stream().mapToLong(Long::longValue).toArray();
-        Instant expiresAt = ConnectToken.expiry(this.clock.instant(), this.ttl);
-        ConnectToken token;
+        TokenMinter.Minted minted;
         try {
-            token = new ConnectToken(this.subject, sid, send, expiresAt, blankToNull(this.issuer),
-                    blankToNull(this.audience));
+            minted = new TokenMinter(secret, this.issuer, this.audience, this.clock).mint(this.subject, sid, send,
+                    this.ttl);
         }
         catch (IllegalArgumentException ex) {
             // "sid must be...", "send must hold...": the option's own name.
             throw usage("--" + ex.getMessage());
         }
-        String compact = token.signHs256(secret);
+        String compact = minted.token();
         if (compact.length() > Wire.MAX_TOKEN_BYTES) {
             throw usage("the token would be " + compact.length() + " bytes, over the " + Wire.MAX_TOKEN_BYTES
                     + " a HELLO carries: name fewer IDs in --send");
         }
         this.out.println(compact);
-        this.err.println("expires at " + expiresAt);
+        this.err.println("expires at " + minted.expiresAt());
         return 0;
     }
 
@@ -141,22 +139,5 @@ public final class TokenCommand implements Callable<Integer> {
 
     private CommandLine.ParameterException usage(String message) {
         return new CommandLine.ParameterException(this.spec.commandLine(), message);
-    }
-
-    private static @Nullable String blankToNull(@Nullable String value) {
-        return (value == null || value.isBlank()) ? null : value;
-    }
-
-    /** {@code 1h}, {@code 7d}, {@code 90m}, as the other commands take durations. */
-    static final class DurationOption implements CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            try {
-                return Durations.parse(value);
-            }
-            catch (IllegalArgumentException ex) {
-                throw new CommandLine.TypeConversionException(ex.getMessage());
-            }
-        }
     }
 }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 import io.switchboard.cli.BuildVersion;
 import io.switchboard.client.ClientTls;
 import io.switchboard.cli.ConnectionErrors;
-import io.switchboard.client.Durations;
+import io.switchboard.cli.DurationConverter;
 import io.switchboard.cli.HostPort;
 import io.switchboard.cli.TokenOption;
 import io.switchboard.cli.TlsOptions;
@@ -197,18 +197,6 @@ public final class BenchCommand implements Callable<Integer> {
             }
             catch (NumberFormatException ex) {
                 throw new CommandLine.TypeConversionException("needs a whole number, got '" + value + "'");
-            }
-        }
-    }
-
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            try {
-                return Durations.parse(value);
-            }
-            catch (IllegalArgumentException ex) {
-                throw new CommandLine.TypeConversionException(ex.getMessage());
             }
         }
     }
