@@ -5,7 +5,6 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import io.switchboard.protocol.Wire;
-import io.switchboard.relay.FrameRun;
 import io.switchboard.relay.MessageOrigin;
 import io.switchboard.relay.OfferResult;
 import io.switchboard.relay.RemoteDestinations;
@@ -42,9 +41,12 @@ final class RemoteRouter implements RemoteDestinations {
     public OfferResult offer(int dest, int src, byte[] bytes, int offset, int length, MessageOrigin origin, long seq,
             long waitNanos) {
         String node = holderOf(dest);
-        if (node == null) {
-            return OfferResult.CLOSED;
-        }
+        return (node != null) ? send(node, dest, src, bytes, offset, length, origin, seq, waitNanos) : OfferResult.CLOSED;
+    }
+
+    /** One message to {@code node}, which holds {@code dest}: room in the sender's window, then the link. */
+    private OfferResult send(String node, int dest, int src, byte[] bytes, int offset, int length, MessageOrigin origin,
+            long seq, long waitNanos) {
         long cost = length + MESSAGE_OVERHEAD;
         SenderWindows.Window window = this.windows.acquire(SenderWindows.key(src, dest), cost, waitNanos);
         if (window == null) {
@@ -60,16 +62,17 @@ final class RemoteRouter implements RemoteDestinations {
 
     /**
      * A run goes as one record, in one window, under one pending entry, as long as its cost fits in
-     * a window (a message larger than a window goes on its own, by {@link #offer}); when the
-     * window has no room for the whole run now, none of it is taken, and the router's
-     * {@link #offer} of its first message waits for room or says BUSY, as for any message.
+     * a window. When the window has no room for the whole run now, or the first message alone is
+     * larger than a window, the first message goes on its own, waiting for room as {@link #offer}
+     * does; the next call takes the rest.
      */
     @Override
-    public long offerRun(int src, byte[] frames, int from, int end, MessageOrigin origin, long firstSeq) {
+    public long offerRun(int src, byte[] frames, int from, int end, MessageOrigin origin, long firstSeq,
+            long waitNanos) {
         int dest = Wire.getInt(frames, from);
         String node = holderOf(dest);
         if (node == null) {
-            return FrameRun.of(from, 0);
+            return RemoteDestinations.run(from, 0, OfferResult.CLOSED);
         }
         long limit = this.windows.maxBytes();
         long cost = 0;
@@ -84,18 +87,21 @@ final class RemoteRouter implements RemoteDestinations {
             count++;
             p += Wire.SEND_HEADER_BYTES + length;
         }
-        if (count == 0) {
-            return FrameRun.of(from, 0);
-        }
-        SenderWindows.Window window = this.windows.acquire(SenderWindows.key(src, dest), cost, 0);
+        SenderWindows.Window window = (count > 1) ? this.windows.acquire(SenderWindows.key(src, dest), cost, 0) : null;
         if (window == null) {
-            return FrameRun.of(from, 0);
+            int length = Wire.getInt(frames, from + 4);
+            OfferResult alone = send(node, dest, src, frames, from + Wire.SEND_HEADER_BYTES, length, origin, firstSeq,
+                    waitNanos);
+            return (alone == OfferResult.QUEUED)
+                    ? RemoteDestinations.run(from + Wire.SEND_HEADER_BYTES + length, 1, OfferResult.QUEUED)
+                    : RemoteDestinations.run(from, 0, alone);
         }
         if (!this.links.link(node).sendRun(src, dest, count, frames, from, p, origin, firstSeq, window, cost)) {
+            // Its node left between the look-up and now.
             this.windows.release(window, cost);
-            return FrameRun.of(from, 0);
+            return RemoteDestinations.run(from, 0, OfferResult.GONE);
         }
-        return FrameRun.of(p, count);
+        return RemoteDestinations.run(p, count, OfferResult.QUEUED);
     }
 
     /** The node holding {@code dest}, other than this one, or null when none does (or Redis cannot say). */

@@ -21,14 +21,26 @@ public interface RemoteDestinations {
             long waitNanos);
 
     /**
-     * Takes at once, without waiting, as many as it can of the SEND frames at the start of
-     * {@code frames[from, end)} that are addressed to the first frame's destination, which is not
-     * connected to this node, numbered from {@code firstSeq}: a burst to one remote destination
-     * then costs one look-up, one window and one record rather than one of each per frame.
-     * Called on the sender's reader thread, in the order of the sender's SENDs. It may take
-     * none; the router then offers the first frame it did not take with {@link #offer}, which
-     * waits for room or says why not.
-     * @return a {@link FrameRun}: how many frames it took, and where the first frame not taken starts
+     * Takes the SEND frames at the start of {@code frames[from, end)} that are addressed to the
+     * first frame's destination, which is not connected to this node, numbered from
+     * {@code firstSeq}: as many as go at once as one run (a burst to one remote destination then
+     * costs one look-up, one window and one record rather than one of each per frame), or else
+     * the first frame alone, waiting for room as {@link #offer} does. Called on the sender's
+     * reader thread, in the order of the sender's SENDs.
+     * @param waitNanos as for {@link #offer}
+     * @return a {@link FrameRun} of how many frames it took and where the first frame not taken
+     *         starts, with {@link #run}'s answer to that frame: QUEUED when it stopped only because
+     *         the run ended, otherwise what {@link #offer} would have answered for it
      */
-    long offerRun(int src, byte[] frames, int from, int end, MessageOrigin origin, long firstSeq);
+    long offerRun(int src, byte[] frames, int from, int end, MessageOrigin origin, long firstSeq, long waitNanos);
+
+    /** An {@link #offerRun}'s result: a {@link FrameRun} with the answer to the frame it stopped at in the top byte. */
+    static long run(int position, int taken, OfferResult stoppedAt) {
+        return ((long) stoppedAt.ordinal() << 56) | FrameRun.of(position, taken);
+    }
+
+    /** The answer to the frame an {@link #offerRun} stopped at. */
+    static OfferResult answer(long run) {
+        return OfferResult.values()[(int) (run >>> 56)];
+    }
 }

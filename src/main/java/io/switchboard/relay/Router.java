@@ -129,23 +129,22 @@ public final class Router implements MessageHandler {
                     p += Wire.SEND_HEADER_BYTES + Wire.getInt(bytes, p + 4);
                 }
             }
+            else if (dest != Wire.OPERATOR_ID && this.remote != null) {
+                // Another node's client: the frames of a burst to it go as one run when they can.
+                long run = this.remote.offerRun(sender.id(), bytes, p, end, sender, seq + 1, this.pauseNanos);
+                int taken = FrameRun.taken(run);
+                seq += taken;
+                queued += taken;
+                p = FrameRun.position(run);
+                OfferResult stoppedAt = RemoteDestinations.answer(run);
+                if (stoppedAt != OfferResult.QUEUED) {
+                    reportUndelivered(sender, stoppedAt, dest, ++seq);
+                    p += Wire.SEND_HEADER_BYTES + Wire.getInt(bytes, p + 4);
+                }
+            }
             else {
-                if (dest != Wire.OPERATOR_ID && this.remote != null) {
-                    // Another node's client: the frames of a burst to it go as one run when they can.
-                    long run = this.remote.offerRun(sender.id(), bytes, p, end, sender, seq + 1);
-                    int taken = FrameRun.taken(run);
-                    if (taken > 0) {
-                        seq += taken;
-                        queued += taken;
-                        p = FrameRun.position(run);
-                        continue;
-                    }
-                }
-                int length = Wire.getInt(bytes, p + 4);
-                if (routeElsewhere(sender, dest, bytes, p + Wire.SEND_HEADER_BYTES, length, ++seq)) {
-                    queued++;
-                }
-                p += Wire.SEND_HEADER_BYTES + length;
+                reportUndelivered(sender, OfferResult.CLOSED, dest, ++seq);
+                p += Wire.SEND_HEADER_BYTES + Wire.getInt(bytes, p + 4);
             }
         }
         sender.lastSeq(seq);

@@ -700,7 +700,8 @@ class RouterTest {
         int runsUpTo;
 
         @Override
-        public long offerRun(int src, byte[] frames, int from, int end, MessageOrigin origin, long firstSeq) {
+        public long offerRun(int src, byte[] frames, int from, int end, MessageOrigin origin, long firstSeq,
+                long waitNanos) {
             List<String> texts = new ArrayList<>();
             int p = from;
             while (p < end && texts.size() < this.runsUpTo && Wire.getInt(frames, p) == TAKES) {
@@ -710,8 +711,15 @@ class RouterTest {
             }
             if (!texts.isEmpty()) {
                 this.runs.add(new Run(src, firstSeq, texts, origin));
+                return RemoteDestinations.run(p, texts.size(), OfferResult.QUEUED);
             }
-            return FrameRun.of(p, texts.size());
+            // Not as a run: the first frame alone, as offer takes it.
+            int length = Wire.getInt(frames, from + 4);
+            OfferResult alone = offer(Wire.getInt(frames, from), src, frames, from + Wire.SEND_HEADER_BYTES, length, origin,
+                    firstSeq, waitNanos);
+            return (alone == OfferResult.QUEUED)
+                    ? RemoteDestinations.run(from + Wire.SEND_HEADER_BYTES + length, 1, OfferResult.QUEUED)
+                    : RemoteDestinations.run(from, 0, alone);
         }
 
         @Override
