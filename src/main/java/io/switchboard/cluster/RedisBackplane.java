@@ -22,7 +22,6 @@ import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions
 import org.springframework.data.redis.connection.stream.ByteRecord;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.connection.stream.ReadOffset;
-import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.connection.stream.StreamReadOptions;
@@ -220,7 +219,6 @@ final class RedisBackplane {
     private final StringRedisTemplate redis;
     private final ClusterKeys keys;
     private final String node;
-    private final XAddOptions addOptions;
     private final XAddArgs nativeAddArgs;
     /** Taken on the first append, dropped after a failed one; set and dropped holding this object's monitor. */
     private volatile @Nullable Appends appends;
@@ -230,7 +228,6 @@ final class RedisBackplane {
         this.redis = new StringRedisTemplate(factory);
         this.keys = keys;
         this.node = node;
-        this.addOptions = XAddOptions.maxlen(streamMaxLength).approximateTrimming(true).makeNoStream(true);
         this.nativeAddArgs = new XAddArgs().maxlen(streamMaxLength).approximateTrimming(true).nomkstream(true);
     }
 
@@ -370,11 +367,6 @@ final class RedisBackplane {
     boolean append(String toNode, byte[] entry) {
         byte[] stream = this.keys.inbox(toNode);
         Appends appends = appends();
-        if (appends == null) {
-            RecordId id = this.redis.execute((RedisCallback<RecordId>) connection -> connection.streamCommands()
-                    .xAdd(MapRecord.create(stream, Map.of(FIELD, entry)), this.addOptions));
-            return id != null;
-        }
         try {
             return appends.xadd(stream, this.nativeAddArgs, entry) != null;
         }
@@ -390,7 +382,7 @@ final class RedisBackplane {
         }
     }
 
-    private @Nullable Appends appends() {
+    private Appends appends() {
         Appends appends = this.appends;
         if (appends == null) {
             synchronized (this) {
@@ -413,11 +405,9 @@ final class RedisBackplane {
     private record Appends(RedisConnection connection, RedisStreamAsyncCommands<byte[], byte[]> commands,
             Duration timeout) {
 
-        /** Null when the factory is not Lettuce's, which the template then serves. */
-        static @Nullable Appends open(RedisConnectionFactory factory) {
-            if (!(factory instanceof LettuceConnectionFactory lettuce)) {
-                return null;
-            }
+        /** The cluster's factory is Lettuce's: the build leaves Jedis out. */
+        static Appends open(RedisConnectionFactory factory) {
+            LettuceConnectionFactory lettuce = (LettuceConnectionFactory) factory;
             RedisConnection connection = lettuce.getConnection();
             @SuppressWarnings("unchecked")
             RedisStreamAsyncCommands<byte[], byte[]> commands = (RedisStreamAsyncCommands<byte[], byte[]>) connection
