@@ -178,8 +178,8 @@ public class ClusterConfiguration {
     }
 
     @Bean
-    ClusterHealthIndicator clusterHealthIndicator(NodeMembership membership, Inbox inbox, NodeLinks links) {
-        return new ClusterHealthIndicator(membership, inbox, links);
+    ClusterHealthIndicator clusterHealthIndicator(NodeMembership membership, LocalNode local, NodeLinks links) {
+        return new ClusterHealthIndicator(membership, local, links);
     }
 
     @Bean

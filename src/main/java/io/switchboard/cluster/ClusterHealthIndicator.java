@@ -3,6 +3,8 @@ package io.switchboard.cluster;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
+import io.switchboard.cluster.ClusterDirectory.NodeState;
+
 /**
  * The {@code cluster} health component: UP while this node is joined and reads its inbox, DOWN
  * while Redis is unreachable, and while the nodes reclaim their clients' IDs after Redis lost
@@ -13,20 +15,20 @@ import org.springframework.boot.health.contributor.Health;
 final class ClusterHealthIndicator extends AbstractHealthIndicator {
 
     private final NodeMembership membership;
-    private final Inbox inbox;
+    private final LocalNode local;
     private final NodeLinks links;
 
-    ClusterHealthIndicator(NodeMembership membership, Inbox inbox, NodeLinks links) {
+    ClusterHealthIndicator(NodeMembership membership, LocalNode local, NodeLinks links) {
         super("Cluster health check failed");
         this.membership = membership;
-        this.inbox = inbox;
+        this.local = local;
         this.links = links;
     }
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
-        boolean reclaiming = this.membership.isReclaiming();
-        boolean up = this.membership.isJoined() && this.inbox.isReading() && !reclaiming;
+        NodeState state = this.local.state();
+        boolean up = state == NodeState.READY;
         builder.status(up ? "UP" : "DOWN")
                 .withDetail("node", this.membership.node())
                 .withDetail("otherNodes", this.membership.liveNodes().size())
@@ -35,7 +37,7 @@ final class ClusterHealthIndicator extends AbstractHealthIndicator {
         if (!up && problem != null) {
             builder.withDetail("error", problem);
         }
-        else if (reclaiming) {
+        else if (state == NodeState.RECLAIMING_IDS) {
             builder.withDetail("error", "Redis lost the registry of client IDs: the nodes are claiming their"
                     + " clients' IDs again, and new connections wait until they have had the time to");
         }

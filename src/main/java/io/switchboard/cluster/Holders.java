@@ -61,7 +61,7 @@ final class Holders {
             this.movedAway.values().removeIf((at) -> now - at > this.movedKeepNanos);
         }
         this.movedAway.put(id, now);
-        this.nodes.put(id, node);
+        put(id, node);
     }
 
     /** Whether {@code id}'s client here was replaced by a connection on another node lately. */

@@ -80,11 +80,6 @@ final class Inbox implements SmartLifecycle {
         return NodeMembership.PHASE + 1;
     }
 
-    /** Whether the last read from Redis succeeded. */
-    boolean isReading() {
-        return this.state.isReading();
-    }
-
     private void run() {
         String lastId = "0-0";
         RedisConnection connection = null;
