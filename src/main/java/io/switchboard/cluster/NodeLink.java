@@ -1,7 +1,6 @@
 package io.switchboard.cluster;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,7 +45,7 @@ import io.switchboard.relay.MessageOrigin;
  * client writers and backlog threads report outcomes of that node's messages; the inbox reader
  * calls {@link #outcome}, {@link #replied} and {@link #reportTaken}; admin threads and ID
  * allocation {@link #ask}; the heartbeat {@link #sweep}s and {@link #retire}s. {@link #lock}
- * guards {@link #filling}, {@link #sentRuns} and {@link #retired}; {@link #pending} and
+ * guards {@link #filling} and {@link #retired}; {@link #pending} and
  * {@link #questions} are concurrent maps; a {@link Sent}'s monitor guards which of its messages
  * are done, and is held while their origin is told (origins do not block, and take no lock
  * that is held while a run's is taken); no lock is held while an entry is appended.
@@ -119,9 +118,6 @@ final class NodeLink implements MessageOrigin {
     /** Signalled when the entry being filled gets its first record, and on retirement. */
     private final Condition work = this.lock.newCondition();
     private ClusterCodec.Builder filling;
-    /** The runs of messages in {@link #filling}. */
-    private Sent[] sentRuns = new Sent[16];
-    private int sentCount;
     private boolean retired;
 
     /** By first ticket: an outcome's ticket finds its run as the floor entry. */
@@ -218,10 +214,6 @@ final class NodeLink implements MessageOrigin {
     private void sent(Sent run) {
         this.pending.put(run.firstTicket, run);
         this.unconfirmed.addAndGet(run.count);
-        if (this.sentCount == this.sentRuns.length) {
-            this.sentRuns = Arrays.copyOf(this.sentRuns, this.sentCount * 2);
-        }
-        this.sentRuns[this.sentCount++] = run;
     }
 
     /** An OUTCOME record from that node: a message's outcome, or the watermark of those it has taken. */
@@ -445,8 +437,6 @@ final class NodeLink implements MessageOrigin {
             }
             this.retired = true;
             this.filling.clear();
-            Arrays.fill(this.sentRuns, 0, this.sentCount, null);
-            this.sentCount = 0;
             this.work.signal();
             thread = this.appender;
         }
@@ -473,7 +463,6 @@ final class NodeLink implements MessageOrigin {
         long failingSince = 0;
         while (true) {
             byte[] entry;
-            Sent[] sent;
             this.lock.lock();
             try {
                 while (this.filling.isEmpty() && !this.retired) {
@@ -483,12 +472,6 @@ final class NodeLink implements MessageOrigin {
                     return;
                 }
                 entry = this.filling.take();
-                sent = Arrays.copyOf(this.sentRuns, this.sentCount);
-                Arrays.fill(this.sentRuns, 0, this.sentCount, null);
-                this.sentCount = 0;
-                if (this.sentRuns.length > 4096) {
-                    this.sentRuns = new Sent[16];
-                }
             }
             finally {
                 this.lock.unlock();
@@ -499,7 +482,7 @@ final class NodeLink implements MessageOrigin {
             }
             long now = System.nanoTime();
             failingSince = (failingSince == 0) ? now : failingSince;
-            notAppended(entry, sent, now - failingSince < this.retryNanos);
+            notAppended(entry, now - failingSince < this.retryNanos);
             pauseBeforeRetry();
         }
     }
@@ -524,11 +507,34 @@ final class NodeLink implements MessageOrigin {
      * wait for; replies; disconnects the operator asked for) is added again, to go with the next
      * entry; after that it is dropped, and that node's own sweep ends what waited for it.
      */
-    private void notAppended(byte[] entry, Sent[] sent, boolean retrying) {
-        for (Sent run : sent) {
-            finish(run, 0, run.count, ErrorCode.DESTINATION_GONE.code());
-        }
+    private void notAppended(byte[] entry, boolean retrying) {
         ClusterCodec.read(entry, Long.MAX_VALUE, new ClusterCodec.Handler() {
+
+            /** The entry's first ticket: its messages are this link's pending tickets from it to its last. */
+            private long first = -1;
+
+            @Override
+            public void message(String from, long ticket, int src, int dest, byte[] b, int offset, int length) {
+                firstTicket(ticket);
+            }
+
+            @Override
+            public void run(String from, long firstTicket, int src, byte[] b, int start, int end) {
+                firstTicket(firstTicket);
+            }
+
+            private void firstTicket(long ticket) {
+                if (this.first < 0) {
+                    this.first = ticket;
+                }
+            }
+
+            @Override
+            public void messagesRead(String from, long lastTicket) {
+                // Tickets are drawn under the lock as records join the entry, which is taken whole.
+                complete(this.first, (int) Math.min(Integer.MAX_VALUE, lastTicket - this.first + 1),
+                        ErrorCode.DESTINATION_GONE.code());
+            }
 
             @Override
             public void outcome(String from, long ticket, int status) {
