@@ -384,24 +384,11 @@ public final class RelayConnection extends TcpNetConnection {
             return n;
         }
 
+        /** The reader never reads a byte at a time; a caller that does goes through the same states. */
         @Override
         public int read() throws IOException {
-            if (this.arrived) {
-                this.arrived = false;
-                return stopped() ? -1 : this.in.read();
-            }
-            if (!READ_STATE.compareAndSet(RelayConnection.this, IDLE, IN_READ)) {
-                return -1;
-            }
-            int b;
-            try {
-                b = this.in.read();
-            }
-            catch (IOException | RuntimeException ex) {
-                READ_STATE.compareAndSet(RelayConnection.this, IN_READ, IDLE);
-                throw ex;
-            }
-            return readEnded(b >= 0) ? b : -1;
+            byte[] one = new byte[1];
+            return (read(one, 0, 1) > 0) ? one[0] & 0xFF : -1;
         }
 
         @Override
