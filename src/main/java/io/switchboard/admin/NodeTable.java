@@ -179,7 +179,7 @@ final class NodeTable {
         return html.raw("</tbody></table></div>").toString();
     }
 
-    /** The words for what a node says of itself; the local overview says "not joined" alike. */
+    /** The words for what a node says of itself; the local overview uses them for "not joined" too. */
     static String state(ClusterDirectory.NodeState state) {
         return switch (state) {
             case READY -> "ready";

@@ -5,6 +5,8 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import io.switchboard.cluster.ClusterDirectory;
+
 /**
  * The overview: this node's numbers of the last second and totals since start, and the charts'
  * history; in cluster mode, every node's numbers and charts ({@link NodeTable}). Each part is a
@@ -102,7 +104,8 @@ final class OverviewView {
         if (!Double.isNaN(nodes)) {
             html.raw("<p id=\"cluster\">Cluster mode: ").text(ConsoleNumbers.count((long) nodes))
                 .raw(" nodes live; this node is ")
-                .text(this.sampler.gauge("switchboard.cluster.joined") == 1 ? "joined" : "not joined (cannot reach Redis)")
+                .text(this.sampler.gauge("switchboard.cluster.joined") == 1 ? "joined"
+                        : NodeTable.state(ClusterDirectory.NodeState.NOT_JOINED))
                 .raw(". The numbers above are this node's; every node's are below, and the client list covers every node.</p>");
         }
         return html.toString();
