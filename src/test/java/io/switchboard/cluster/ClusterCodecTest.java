@@ -13,6 +13,7 @@ import io.switchboard.cluster.ClusterDirectory.NodeLoad;
 import io.switchboard.cluster.ClusterDirectory.NodeState;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.Wire;
+import io.switchboard.support.TestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -123,17 +124,13 @@ class ClusterCodecTest {
 
     /** SEND frames as a client sends them: {@code | dest | length | payload |} each. */
     private static byte[] sends(int dest, String... texts) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        out.writeBytes(utf8("xx"));
-        for (String text : texts) {
-            byte[] header = new byte[Wire.SEND_HEADER_BYTES];
-            Wire.putInt(header, 0, dest);
-            Wire.putInt(header, 4, utf8(text).length);
-            out.writeBytes(header);
-            out.writeBytes(utf8(text));
+        byte[][] frames = new byte[texts.length + 2][];
+        frames[0] = utf8("xx");
+        for (int i = 0; i < texts.length; i++) {
+            frames[i + 1] = TestClient.sendFrame(dest, utf8(texts[i]));
         }
-        out.writeBytes(utf8("yy"));
-        return out.toByteArray();
+        frames[texts.length + 1] = utf8("yy");
+        return TestClient.frames(frames);
     }
 
     @Test

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.Wire;
 import io.switchboard.relay.MessageOrigin;
+import io.switchboard.support.TestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -155,18 +156,12 @@ class NodeLinkTest {
 
     /** SEND frames from client 1 to client 2, {@code | dest | length | payload |} each, after two bytes of something else. */
     private static byte[] frames(String... texts) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        out.write(9);
-        out.write(9);
-        for (String text : texts) {
-            byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-            byte[] header = new byte[Wire.SEND_HEADER_BYTES];
-            Wire.putInt(header, 0, 2);
-            Wire.putInt(header, 4, payload.length);
-            out.writeBytes(header);
-            out.writeBytes(payload);
+        byte[][] frames = new byte[texts.length + 1][];
+        frames[0] = new byte[] { 9, 9 };
+        for (int i = 0; i < texts.length; i++) {
+            frames[i + 1] = TestClient.sendFrame(2, texts[i].getBytes(StandardCharsets.UTF_8));
         }
-        return out.toByteArray();
+        return TestClient.frames(frames);
     }
 
     /** Sends {@code texts} as one run from client 1 to client 2, numbered from {@code firstSeq}, with room first. */

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.Wire;
+import io.switchboard.support.TestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -373,10 +374,6 @@ class OutboundBatchTest {
     }
 
     private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
+        return TestClient.frames(parts);
     }
 }

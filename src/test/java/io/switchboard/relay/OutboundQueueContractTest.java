@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.Wire;
+import io.switchboard.support.TestClient;
 
 import static io.switchboard.relay.RecordingOrigin.DELIVERED;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -317,16 +318,13 @@ class OutboundQueueContractTest {
 
     /** SEND frames to {@code dest, length} pairs, payload bytes all equal to the frame's index. */
     private static byte[] sends(int... destAndLength) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[][] frames = new byte[destAndLength.length / 2][];
         for (int i = 0; i < destAndLength.length; i += 2) {
-            byte[] header = new byte[Wire.SEND_HEADER_BYTES];
-            Wire.putSendHeader(header, 0, destAndLength[i], destAndLength[i + 1]);
-            out.writeBytes(header);
             byte[] payload = new byte[destAndLength[i + 1]];
             java.util.Arrays.fill(payload, (byte) (i / 2));
-            out.writeBytes(payload);
+            frames[i / 2] = TestClient.sendFrame(destAndLength[i], payload);
         }
-        return out.toByteArray();
+        return TestClient.frames(frames);
     }
 
     // ---- exactly one outcome ----

@@ -1,7 +1,5 @@
 package io.switchboard.relay;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.Wire;
+import io.switchboard.support.TestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -58,15 +57,7 @@ class OutboundQueueTest {
 
     /** The bytes the writer would send for a batch, in order. */
     private static byte[] written(OutboundBatch batch) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteBuffer[] views = batch.views();
-        for (int i = 0; i < batch.viewCount; i++) {
-            ByteBuffer view = views[i].duplicate();
-            byte[] bytes = new byte[view.remaining()];
-            view.get(bytes);
-            out.writeBytes(bytes);
-        }
-        return out.toByteArray();
+        return OutboundBatchTest.stream(batch);
     }
 
     private static byte[] deliver(int src, byte[] payload) {
@@ -83,11 +74,7 @@ class OutboundQueueTest {
     }
 
     private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
+        return TestClient.frames(parts);
     }
 
     @Test

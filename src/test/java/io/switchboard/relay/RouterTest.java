@@ -33,6 +33,7 @@ import io.switchboard.client.ServerFrameReader;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.SendBatch;
 import io.switchboard.protocol.Wire;
+import io.switchboard.support.TestClient;
 
 import static io.switchboard.relay.OutboundQueueContractTest.patiently;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -226,14 +227,8 @@ class RouterTest {
     }
 
     static byte[] frames(List<Send> sends) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (Send send : sends) {
-            byte[] header = new byte[Wire.SEND_HEADER_BYTES];
-            Wire.putSendHeader(header, 0, send.dest(), send.payload().length);
-            out.writeBytes(header);
-            out.writeBytes(send.payload());
-        }
-        return out.toByteArray();
+        return TestClient.frames(sends.stream().map(send -> TestClient.sendFrame(send.dest(), send.payload()))
+                .toArray(byte[][]::new));
     }
 
     /** One read of {@code sender}'s frames, routed as the relay does, on this thread. */
@@ -676,8 +671,6 @@ class RouterTest {
         assertThat(a.session.finished()).isFalse();
         a.session.delivered(Remote.TAKES, 6, 1);
         assertThat(a.session.finished()).isTrue();
-        a.disconnect();
-        b.disconnect();
     }
 
     /** Other nodes, as the router sees them: answers by destination, and a record of what it was handed. */
