@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -81,9 +80,10 @@ final class NodeLink implements MessageOrigin {
         final SenderWindows.Window window;
         final long cost;
         final long deadlineNanos;
-        /** Guarded by this object's monitor: the messages that have their outcome, and how many do not. */
+        /** Guarded by this object's monitor: the messages that have their outcome. */
         private final long[] done;
-        private int left;
+        /** How many do not: written under the monitor, read by {@link #pendingCount} without it. */
+        private volatile int left;
 
         Sent(MessageOrigin origin, int dest, long firstSeq, long firstTicket, int count, SenderWindows.Window window,
                 long cost, long deadlineNanos) {
@@ -122,8 +122,6 @@ final class NodeLink implements MessageOrigin {
 
     /** By first ticket: an outcome's ticket finds its run as the floor entry. */
     private final ConcurrentSkipListMap<Long, Sent> pending = new ConcurrentSkipListMap<>();
-    /** Messages in {@link #pending} without an outcome. */
-    private final AtomicInteger unconfirmed = new AtomicInteger();
     private final ConcurrentHashMap<Long, CompletableFuture<byte @Nullable []>> questions = new ConcurrentHashMap<>();
     /** Written by the inbox reader only. */
     private volatile long takenUpTo;
@@ -213,7 +211,6 @@ final class NodeLink implements MessageOrigin {
     /** Called holding the lock: registered before its record exists, as its outcome may come back as soon as it is appended. */
     private void sent(Sent run) {
         this.pending.put(run.firstTicket, run);
-        this.unconfirmed.addAndGet(run.count);
     }
 
     /** An OUTCOME record from that node: a message's outcome, or the watermark of those it has taken. */
@@ -291,7 +288,6 @@ final class NodeLink implements MessageOrigin {
             }
             run.left -= finished;
             last = run.left == 0;
-            this.unconfirmed.addAndGet(-finished);
             if (code == ErrorCode.UNKNOWN_DESTINATION || code == ErrorCode.DESTINATION_GONE) {
                 // That node has no such client (any more): look the ID up again next time.
                 this.holders.forget(run.dest, this.node);
@@ -322,9 +318,13 @@ final class NodeLink implements MessageOrigin {
         }
     }
 
-    /** Messages sent to that node without an outcome yet. */
+    /** Messages sent to that node without an outcome yet: summed when asked (health, a gauge), not counted per message. */
     int pendingCount() {
-        return this.unconfirmed.get();
+        int count = 0;
+        for (Sent run : this.pending.values()) {
+            count += run.left;
+        }
+        return count;
     }
 
     /**
