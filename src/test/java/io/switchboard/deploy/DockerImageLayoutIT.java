@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.json.JsonParserFactory;
 
+import io.switchboard.deploy.ProjectFiles.Result;
 import io.switchboard.support.TestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -153,20 +155,7 @@ class DockerImageLayoutIT {
         }
     }
 
-    private record Result(int exit, String output) {
-    }
-
     private Result run(List<String> command, Path directory) throws Exception {
-        Path output = Files.createTempFile(this.work, "command", ".log");
-        Process process = new ProcessBuilder(command).directory(directory.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(output.toFile())
-            .start();
-        process.getOutputStream().close();
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError(command + " did not finish within 120 s");
-        }
-        return new Result(process.exitValue(), Files.readString(output));
+        return ProjectFiles.run(command, directory, this.work, Map.of());
     }
 }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 
@@ -64,5 +66,29 @@ final class ProjectFiles {
         catch (Exception ex) {
             throw new IllegalStateException("cannot read " + SERVER_POM, ex);
         }
+    }
+
+    /** A command's exit status and everything it wrote. */
+    record Result(int exit, String output) {
+    }
+
+    /**
+     * Runs {@code command} in {@code directory} with {@code environment} added, its output kept in
+     * a file under {@code work}; fails after 120 s.
+     */
+    static Result run(List<String> command, Path directory, Path work, Map<String, String> environment)
+            throws IOException, InterruptedException {
+        Path output = Files.createTempFile(work, "command", ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        process.getOutputStream().close();
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError(command + " did not finish within 120 s:\n" + Files.readString(output));
+        }
+        return new Result(process.exitValue(), Files.readString(output));
     }
 }

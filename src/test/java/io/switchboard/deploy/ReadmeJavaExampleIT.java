@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,6 +21,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.w3c.dom.Document;
 
+import io.switchboard.deploy.ProjectFiles.Result;
 import io.switchboard.relay.RelayEndpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -172,23 +173,9 @@ class ReadmeJavaExampleIT {
         return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
     }
 
-    private record Result(int exit, String output) {
-    }
-
     private Result run(List<String> command, Path directory) throws IOException, InterruptedException {
-        Path output = Files.createTempFile(this.work, "command", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile());
-        builder.environment().put("JAVA_HOME", javaHome().toString());
         // A build of one class: Maven starts faster without the optimising compiler.
-        builder.environment().put("MAVEN_OPTS", "-XX:TieredStopAtLevel=1");
-        Process process = builder.start();
-        process.getOutputStream().close();
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError(command + " did not finish within 120 s:\n" + Files.readString(output));
-        }
-        return new Result(process.exitValue(), Files.readString(output));
+        return ProjectFiles.run(command, directory, this.work,
+                Map.of("JAVA_HOME", javaHome().toString(), "MAVEN_OPTS", "-XX:TieredStopAtLevel=1"));
     }
 }
